@@ -1,0 +1,24 @@
+# client_value — see README.md
+.PHONY: demo demo-reset test lint bench help
+
+help:
+	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
+	@echo "make demo-reset  recreate the demo database, then serve"
+	@echo "make test        set up, lint, install client_value in a fresh database and run the tests"
+	@echo "make lint        ruff and pylint-odoo only"
+	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
+
+demo:
+	@bash scripts/demo.sh
+
+demo-reset:
+	@bash scripts/demo.sh --reset
+
+test:
+	@bash scripts/test.sh
+
+lint:
+	@bash scripts/lint.sh
+
+bench:
+	@bash scripts/bench.sh

@@ -1,0 +1,236 @@
+# shellcheck shell=bash
+# Shared setup for `make demo`, `make test` and `make bench`.
+#
+# Everything that is missing is prepared once and cached under
+# ${XDG_CACHE_HOME:-$HOME/.cache}/client_value:
+#   odoo-18.0/         Odoo 18.0 Community source (unless $ODOO_SRC is set)
+#   venv-<hash>/       virtualenv keyed by the requirement files
+#   pg/                private PostgreSQL cluster, only when no server answers
+#   data/              Odoo data_dir (filestores)
+#   odoo.conf          generated server configuration
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/client_value"
+ODOO_SOURCE_URL="${ODOO_SOURCE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+ODOO_CONF="$CACHE/odoo.conf"
+mkdir -p "$CACHE"
+
+say() { printf '\033[1m[client_value]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[client_value] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_odoo18() { [ -f "$1/odoo-bin" ] && grep -q "^version_info = (18, 0" "$1/odoo/release.py" 2>/dev/null; }
+
+# Locate Odoo 18.0: $ODOO_SRC, then the cache, then the official archive.
+find_odoo() {
+    if [ -n "${ODOO_SRC:-}" ]; then
+        is_odoo18 "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo-bin or wrong version)."
+        ODOO_SRC="$(cd "$ODOO_SRC" && pwd)"
+    elif is_odoo18 "$CACHE/odoo-18.0"; then
+        ODOO_SRC="$CACHE/odoo-18.0"
+    else
+        say "Odoo 18.0 not found; downloading $ODOO_SOURCE_URL"
+        local tmp
+        tmp="$(mktemp -d "$CACHE/odoo-download.XXXXXX")"
+        if curl -fsSL --connect-timeout 10 --max-time 900 "$ODOO_SOURCE_URL" -o "$tmp/odoo.tar.gz" \
+            && mkdir -p "$tmp/src" && tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1 \
+            && is_odoo18 "$tmp/src"; then
+            rm -rf "$CACHE/odoo-18.0" && mv "$tmp/src" "$CACHE/odoo-18.0" && rm -rf "$tmp"
+            ODOO_SRC="$CACHE/odoo-18.0"
+        else
+            rm -rf "$tmp"
+            die "Odoo 18.0 source not found and could not be downloaded.
+  Provide it in one of these ways:
+    - export ODOO_SRC=/path/to/odoo-18.0   (a checkout of Odoo 18.0 Community)
+    - put the source tree at $CACHE/odoo-18.0
+    - export ODOO_SOURCE_URL=<url of an Odoo 18.0 source .tar.gz> and retry"
+        fi
+    fi
+    export ODOO_SRC
+}
+
+find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3.12 python3.11 python3.10 python3; do
+        [ -n "$candidate" ] || continue
+        command -v "$candidate" >/dev/null 2>&1 || continue
+        if "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))'; then
+            PYTHON_BIN="$(command -v "$candidate")"
+            return
+        fi
+    done
+    die "Python 3.10, 3.11 or 3.12 is required (set PYTHON=/path/to/python3.x)."
+}
+
+# Virtualenv keyed by the requirement files and the interpreter version,
+# so a warm machine reuses it and a changed pin builds a fresh one.
+setup_venv() {
+    find_python
+    local key
+    key="$( { cat "$ROOT"/requirements/*.txt; "$PYTHON_BIN" -V; } | sha256sum | cut -c1-12)"
+    VENV="$CACHE/venv-$key"
+    if [ ! -f "$VENV/.complete" ]; then
+        say "creating virtualenv $VENV (Odoo dependencies and project tools from PyPI)"
+        rm -rf "$VENV"
+        "$PYTHON_BIN" -m venv "$VENV"
+        local log="$CACHE/pip-install.log"
+        if ! { "$VENV/bin/pip" install --upgrade pip setuptools wheel \
+               && "$VENV/bin/pip" install -r "$ROOT/requirements/odoo.txt" -r "$ROOT/requirements/dev.txt"; } >"$log" 2>&1; then
+            tail -30 "$log" >&2
+            die "installing Python dependencies failed (full log: $log)"
+        fi
+        touch "$VENV/.complete"
+    fi
+    # Odoo is not pip-installed: expose the source tree through a .pth file.
+    local site
+    site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "$ODOO_SRC" > "$site/odoo-src.pth"
+    export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+}
+
+pg_answers() { psql -X -d postgres -Atc 'select 1' >/dev/null 2>&1; }
+
+pg_bindir() {
+    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+        dirname "$(command -v initdb)"
+        return
+    fi
+    local d
+    d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+# Reach PostgreSQL: the default socket or PG* variables, else a private
+# cluster under the cache folder. Odoo refuses the `postgres` role, so the
+# machine user's own role is used (and created when missing).
+setup_postgres() {
+    command -v psql >/dev/null 2>&1 || [ -n "$(pg_bindir)" ] || die "PostgreSQL is not installed.
+  Install PostgreSQL 12 or newer, e.g.:  sudo apt-get install postgresql   (Debian/Ubuntu)
+  or point PGHOST/PGPORT/PGUSER/PGPASSWORD at an existing server."
+    export PGUSER="${PGUSER:-$(id -un)}"
+    [ "$PGUSER" != "postgres" ] || die "Odoo refuses to run as the 'postgres' role; set PGUSER to another role."
+    if ! pg_answers; then
+        # The server may answer but lack our role: create it as the superuser.
+        if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 \
+            && runuser -u postgres -- psql -X -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+            say "creating PostgreSQL role $PGUSER"
+            runuser -u postgres -- createuser --superuser "$PGUSER" || true
+        elif sudo -n true 2>/dev/null && sudo -n -u postgres psql -X -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+            say "creating PostgreSQL role $PGUSER"
+            sudo -n -u postgres createuser --superuser "$PGUSER" || true
+        fi
+    fi
+    if ! pg_answers; then
+        start_private_cluster
+    fi
+    pg_answers || die "cannot connect to PostgreSQL as role '$PGUSER' (PGHOST=${PGHOST:-default socket})."
+}
+
+start_private_cluster() {
+    local bindir data sock owner
+    bindir="$(pg_bindir)" || true
+    [ -n "$bindir" ] || die "no PostgreSQL server answers and no initdb/pg_ctl found.
+  Install PostgreSQL 12 or newer (sudo apt-get install postgresql) or set PG* variables."
+    data="$CACHE/pg/data"; sock="$CACHE/pg/run"
+    export PGHOST="$sock" PGPORT="${PGPORT:-54329}"
+    owner="$(id -un)"
+    local run=()
+    if [ "$(id -u)" = 0 ]; then
+        # initdb refuses root: the cluster belongs to the postgres system user.
+        owner=postgres; run=(runuser -u postgres --)
+    fi
+    mkdir -p "$CACHE/pg" "$sock"; chown "$owner" "$CACHE/pg" "$sock"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        say "starting a private PostgreSQL cluster in $CACHE/pg"
+        "${run[@]}" "$bindir/initdb" -D "$data" -U "$owner" --auth=trust >/dev/null
+    fi
+    if ! pg_answers; then
+        "${run[@]}" "$bindir/pg_ctl" -D "$data" -l "$CACHE/pg/server.log" -w \
+            -o "-k $sock -p $PGPORT -c listen_addresses=''" start >/dev/null
+        if [ "$owner" != "$PGUSER" ]; then
+            "${run[@]}" "$bindir/createuser" -h "$sock" -p "$PGPORT" -U "$owner" --superuser "$PGUSER" 2>/dev/null || true
+        fi
+    fi
+}
+
+write_conf() {
+    mkdir -p "$CACHE/data"
+    cat > "$ODOO_CONF" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$ROOT
+data_dir = $CACHE/data
+db_host = ${PGHOST:-False}
+db_port = ${PGPORT:-False}
+db_user = $PGUSER
+db_password = ${PGPASSWORD:-False}
+admin_passwd = admin
+http_interface = ${HTTP_INTERFACE:-127.0.0.1}
+http_port = ${HTTP_PORT:-8069}
+max_cron_threads = 1
+without_demo = False
+CONF
+    export ODOO_RC="$ODOO_CONF"
+}
+
+setup_all() {
+    find_odoo
+    setup_venv
+    setup_postgres
+    write_conf
+}
+
+odoo_bin() { python "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+db_exists() { [ "$(psql -X -d postgres -Atc "select 1 from pg_database where datname = '$1'")" = 1 ]; }
+
+module_installed() {
+    db_exists "$1" && [ "$(psql -X -d "$1" -Atc "select state from ir_module_module where name = '$2'" 2>/dev/null)" = installed ]
+}
+
+drop_db() {
+    dropdb --if-exists --force "$1" >/dev/null
+    rm -rf "$CACHE/data/filestore/$1"
+}
+
+# Depends of client_value, read from its manifest.
+addon_depends() {
+    python - "$ROOT/client_value/__manifest__.py" <<'PY'
+import ast, sys
+print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))
+PY
+}
+
+# A database with client_value's dependencies already installed is kept as a
+# template, keyed by those dependencies and the Odoo source, so each fresh
+# test database only has to install client_value itself.
+base_template() {
+    local deps demo key tpl
+    deps="$(addon_depends)"; demo="$1"
+    key="$( { echo "$deps $demo"; stat -c %Y "$ODOO_SRC/odoo/release.py"; echo "$ODOO_SRC"; } | sha256sum | cut -c1-8)"
+    tpl="client_value_base_${demo}_${key}"
+    if ! module_installed "$tpl" base || [ "$(psql -X -d "$tpl" -Atc "select value from ir_config_parameter where key = 'client_value.template_ready'")" != 1 ]; then
+        say "building base database $tpl ($deps) — about a minute, done once"
+        drop_db "$tpl"
+        local demo_opt=()
+        [ "$demo" = demo ] || demo_opt=(--without-demo=all)
+        odoo_bin -d "$tpl" -i "$deps" "${demo_opt[@]}" --stop-after-init --log-level=warn --max-cron-threads=0
+        psql -X -q -d "$tpl" -c "insert into ir_config_parameter (key, value) values ('client_value.template_ready', '1')"
+    fi
+    echo "$tpl"
+}
+
+# Fresh database $1 from the base template, then install client_value.
+create_db_with_addon() {
+    local db="$1" demo="$2" tpl
+    tpl="$(base_template "$demo")"
+    drop_db "$db"
+    createdb -T "$tpl" "$db"
+    psql -X -q -d "$db" -c "delete from ir_config_parameter where key = 'client_value.template_ready'"
+    if [ -d "$CACHE/data/filestore/$tpl" ]; then
+        mkdir -p "$CACHE/data/filestore"
+        cp -a "$CACHE/data/filestore/$tpl" "$CACHE/data/filestore/$db"
+    fi
+    say "installing client_value in $db"
+    odoo_bin -d "$db" -i client_value --stop-after-init --log-level=warn --max-cron-threads=0
+    module_installed "$db" client_value || die "client_value failed to install in $db"
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make test`: set up, lint, then run the pytest-odoo suite against a freshly
+# created database where client_value was just installed.
+source "$(dirname "$0")/lib.sh"
+setup_all
+bash "$ROOT/scripts/lint.sh"
+
+TEST_DB="${TEST_DB:-client_value_test}"
+create_db_with_addon "$TEST_DB" demo
+
+require_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+        || command -v google-chrome >/dev/null 2>&1 \
+        || die "Chromium is required for the browser tests. Install it: sudo apt-get install chromium"
+}
+require_chromium
+
+say "running pytest-odoo on $TEST_DB"
+cd "$ROOT"
+set +e
+python -m pytest -rs -p no:cacheprovider \
+    --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
+    --odoo-log-level="${ODOO_TEST_LOG_LEVEL:-warn}" \
+    "${PYTEST_ARGS[@]:-tests}"
+status=$?
+set -e
+exit "$status"
