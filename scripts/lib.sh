@@ -7,13 +7,14 @@
 #   venv-<hash>/       virtualenv keyed by the requirement files
 #   pg/                private PostgreSQL cluster, only when no server answers
 #   data/              Odoo data_dir (filestores)
-#   odoo.conf          generated server configuration
+#   odoo-<hash>.conf   generated server configuration, one per checkout
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/client_value"
 ODOO_SOURCE_URL="${ODOO_SOURCE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
-ODOO_CONF="$CACHE/odoo.conf"
+# One configuration per checkout, so several checkouts can run side by side.
+ODOO_CONF="$CACHE/odoo-$(echo "$ROOT" | sha256sum | cut -c1-8).conf"
 mkdir -p "$CACHE"
 
 say() { printf '\033[1m[client_value]\033[0m %s\n' "$*" >&2; }
