@@ -1,10 +1,11 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test lint bench help
+.PHONY: demo demo-reset test retest lint bench help
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
 	@echo "make demo-reset  recreate the demo database, then serve"
 	@echo "make test        set up, lint, install client_value in a fresh database and run the tests"
+	@echo "make retest      developer shortcut: upgrade the existing test database and rerun pytest (PYTEST_ARGS=...)"
 	@echo "make lint        ruff and pylint-odoo only"
 	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
 
@@ -16,6 +17,11 @@ demo-reset:
 
 test:
 	@bash scripts/test.sh
+
+# Developer shortcut, not used by CI: reuse the test database, skip lint.
+# e.g. make retest PYTEST_ARGS="tests/test_install.py -k module"
+retest:
+	@REUSE_DB=1 SKIP_LINT=1 bash scripts/test.sh
 
 lint:
 	@bash scripts/lint.sh
