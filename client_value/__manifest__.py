@@ -17,5 +17,6 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "views/res_config_settings_views.xml",
     ],
 }
