@@ -887,3 +887,54 @@ class TestImpactCelebration(ImpactCase):
         plain = self._opportunity("Plain")
         plain.action_set_won()
         self.assertFalse(plain._get_impact_rainbowman_message())
+
+
+PIPELINE_BROWSER_CHECK = """
+const waitFor = async (selector, timeout = 20000) => {
+    const start = Date.now();
+    while (Date.now() - start < timeout) {
+        const element = document.querySelector(selector);
+        if (element) {
+            return element;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${selector} did not render`);
+};
+const show = async (viewType, selector) => {
+    (await waitFor(`.o_switch_view.o_${viewType}`)).click();
+    await waitFor(selector);
+};
+(async () => {
+    await waitFor(".o_kanban_renderer .o_kanban_record:not(.o_kanban_ghost)");
+    await waitFor(".o_kanban_header .o_column_progress");
+    await waitFor(".o_kanban_record .o_priority");
+    await show("list", ".o_list_renderer .o_data_row");
+    await show("pivot", ".o_pivot table .o_pivot_cell_value");
+    await show("graph", ".o_graph_renderer canvas");
+    await show("list", ".o_list_renderer .o_data_row");
+    document.querySelector(".o_list_renderer .o_data_row .o_data_cell").click();
+    await waitFor(".o_form_view .o_notebook");
+    const tab = [...document.querySelectorAll(".o_notebook .nav-link")].find(
+        (link) => link.textContent.trim() === "Client Impact"
+    );
+    tab.click();
+    await waitFor(".o_form_view .o_field_widget[name='impact_level'] .o_priority");
+    console.log("test successful");
+})().catch((error) => console.error(error.message));
+"""
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestImpactPipelineBrowser(HttpCase):
+    """Must show 3 in a real browser: the Impact Pipeline renders its
+    kanban, list, pivot, graph and the opportunity form for the demo
+    salesman, without a client error."""
+
+    def test_must_show_pipeline_renders_for_demo_salesman(self):
+        self.browser_js(
+            "/odoo/action-client_value.crm_lead_action_impact_pipeline",
+            PIPELINE_BROWSER_CHECK,
+            login="demo",
+            timeout=120,
+        )
