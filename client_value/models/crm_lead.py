@@ -141,7 +141,7 @@ class CrmLead(models.Model):
                 )
 
     def _auto_init(self):
-        """Create and fill the stored impact columns in one statement.
+        """Create the stored impact columns and fill them with one UPDATE.
 
         Odoo computes a new stored field record by record; on a database with
         many leads that would make installing slow. The columns exist once
