@@ -808,6 +808,38 @@ class TestImpactViews(ImpactCase):
         self.assertEqual(record["impact_level"], "4")
         self.assertTrue(record["impact_area_ids"])
 
+    def test_standard_pipeline_and_settings_show_client_impact(self):
+        Lead = self.env["crm.lead"].with_user(self.salesman)
+        result = Lead.get_views(
+            [
+                (self.env.ref("crm.crm_case_kanban_view_leads").id, "kanban"),
+                (self.env.ref("crm.crm_case_tree_view_oppor").id, "list"),
+            ]
+        )
+        kanban = etree.fromstring(result["views"]["kanban"]["arch"])
+        self.assertTrue(
+            kanban.xpath("//field[@name='impact_level'][@widget='priority']")
+        )
+        self.assertTrue(kanban.xpath("//field[@name='weighted_impact']"))
+        lst = etree.fromstring(result["views"]["list"]["arch"])
+        self.assertTrue(lst.xpath("//field[@name='impact_level'][@widget='priority']"))
+
+        Settings = self.env["res.config.settings"].with_user(
+            self.env.ref("base.user_admin")
+        )
+        form = etree.fromstring(
+            Settings.get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        [block] = form.xpath("//block[@name='client_value_impact_settings']")
+        for fname in (
+            "client_value_require_impact_assessment",
+            "client_value_small_deal_threshold",
+        ):
+            self.assertTrue(block.xpath(f"./setting/field[@name='{fname}']"), fname)
+        defaults = Settings.create({})
+        self.assertFalse(defaults.client_value_require_impact_assessment)
+        self.assertEqual(defaults.client_value_small_deal_threshold, 0.0)
+
     def test_filters_and_groupbys_run(self):
         Lead = self.env["crm.lead"]
         arch = etree.fromstring(
