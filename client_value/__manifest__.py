@@ -18,5 +18,11 @@
     "data": [
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "data/client_value_impact_area_data.xml",
+        "views/client_value_impact_area_views.xml",
+        "views/crm_lead_views.xml",
+    ],
+    "demo": [
+        "demo/crm_lead_demo.xml",
     ],
 }

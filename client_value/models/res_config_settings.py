@@ -10,3 +10,24 @@ class ResConfigSettings(models.TransientModel):
     """
 
     _inherit = "res.config.settings"
+
+    client_value_require_impact_assessment = fields.Boolean(
+        string="Require an impact assessment before winning",
+        config_parameter="client_value.require_impact_assessment",
+        help="Refuse to mark an opportunity won while its client impact level, "
+        "client need or client fit is missing.",
+    )
+    client_value_small_deal_threshold = fields.Float(
+        string="Small deal threshold",
+        config_parameter="client_value.small_deal_threshold",
+        help="Expected revenue under which a Significant or Transformational "
+        "opportunity counts as “small deal, big impact”. Leave 0 to use the "
+        "median expected revenue of open opportunities.",
+    )
+
+    def set_values(self):
+        for settings in self:
+            self.env["crm.lead"]._validate_small_deal_threshold(
+                settings.client_value_small_deal_threshold
+            )
+        return super().set_values()
