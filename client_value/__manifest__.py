@@ -18,5 +18,18 @@
     "data": [
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/crm_lead_outcome_views.xml",
+        "views/crm_team_outcome_views.xml",
+        "views/res_partner_outcome_views.xml",
+        "views/rating_templates.xml",
+        "wizard/client_value_outcome_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "client_value/static/src/outcome/*.js",
+        ],
+    },
 }

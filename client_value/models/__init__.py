@@ -1,1 +1,7 @@
 from . import res_config_settings
+from . import crm_lead
+from . import crm_team
+from . import mail_activity
+from . import rating_rating
+from . import res_partner
+from . import res_users
