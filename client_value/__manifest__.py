@@ -31,5 +31,8 @@
         "web.assets_backend": [
             "client_value/static/src/outcome/*.js",
         ],
+        "web.assets_tests": [
+            "client_value/static/tests/tours/*.js",
+        ],
     },
 }

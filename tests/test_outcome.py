@@ -373,6 +373,11 @@ class TestClientRating(TransactionCase):
         self.assertEqual(self.account.client_rated_deal_count, 2)
         self.assertEqual(self.team.client_satisfaction_avg, 3)
 
+        users = self.salesman | self.other_salesman | self.manager
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            users.mapped("salesperson_satisfaction_avg")
+
         # a newer request waiting for an answer does not hide the last answer
         lead._rating_get_access_token(partner=self.contact_2)
         lead.invalidate_recordset(["client_rating_comment"])
@@ -445,12 +450,26 @@ class TestClientRating(TransactionCase):
         lost.action_set_lost()
         other_account = self.env["res.partner"].create({"name": "CV Elsewhere"})
 
-        partners = self.env["res.partner"].browse(
-            (self.account | self.contact | self.contact_2 | other_account).ids
+        more_contacts = self.env["res.partner"].create(
+            [
+                {"name": "CV Contact %s" % index, "parent_id": self.account.id}
+                for index in range(10)
+            ]
         )
+        partners = self.env["res.partner"].browse(
+            (
+                self.account
+                | self.contact
+                | self.contact_2
+                | other_account
+                | more_contacts
+            ).ids
+        )
+        # grouped reads: the query count does not grow with the partners
         self.env.invalidate_all()
-        with self.assertQueryCount(8):
+        with self.assertQueryCount(3):
             partners.mapped("outcome_improved_count")
+        self.assertEqual(set(more_contacts.mapped("outcome_improved_count")), {2})
         for partner in self.account | self.contact | self.contact_2:
             self.assertEqual(partner.outcome_improved_count, 2)
             self.assertEqual(partner.outcome_unchanged_count, 1)
@@ -623,3 +642,25 @@ class TestRatingHttp(HttpCase):
         self.env.invalidate_all()
         self.assertFalse(self.lead.rating_ids.consumed)
         self.assertEqual(self.lead.rating_last_value, 0)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestImpactReviewUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _setup_outcome_data(cls)
+        cls.salesman.write({"password": "cv_outcome_salesman"})
+        cls.lead = _new_lead(cls, "CV Tour Lead")
+        cls.lead.action_set_won()
+
+    def test_done_on_impact_review_opens_outcome_wizard(self):
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_pipeline/%s" % self.lead.id,
+            "client_value_impact_review_done",
+            login="cv_outcome_salesman",
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.lead.outcome_state, "improved")
+        self.assertEqual(self.lead.outcome_note, "Their waiting list is gone")
+        self.assertFalse(_open_reviews(self.lead))

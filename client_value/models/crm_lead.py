@@ -35,10 +35,9 @@ class CrmLead(models.Model):
         help="How the sale changed the client's situation. Pending from the win "
         "until the outcome review is recorded; empty on deals that are not won.",
     )
-    outcome_note = fields.Text(string="Outcome Note", copy=False, readonly=True)
+    outcome_note = fields.Text(copy=False, readonly=True)
     outcome_date = fields.Date(string="Outcome Recorded On", copy=False, readonly=True)
     impact_review_date = fields.Date(
-        string="Impact Review Date",
         copy=False,
         index=True,
         readonly=True,
@@ -141,7 +140,7 @@ class CrmLead(models.Model):
             "params": {
                 "type": "success",
                 "message": self.env._("The rating request was sent to the client."),
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

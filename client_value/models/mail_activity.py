@@ -30,9 +30,10 @@ class MailActivity(models.Model):
     def _to_store(self, store):
         """Tell the web client which activities are Impact Reviews, so its
         "Done" button opens the outcome wizard too."""
-        super()._to_store(store)
+        result = super()._to_store(store)
         for activity in self._impact_reviews():
             store.add(activity, {"client_value_outcome_review": True})
+        return result
 
     def _impact_reviews(self):
         """Open Impact Reviews whose won deal still waits for its outcome;
