@@ -17,12 +17,28 @@
     ],
     "data": [
         "security/ir.model.access.csv",
-        "views/res_config_settings_views.xml",
         "data/client_value_impact_area_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/res_config_settings_views.xml",
         "views/client_value_impact_area_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_outcome_views.xml",
+        "views/crm_team_outcome_views.xml",
+        "views/res_partner_outcome_views.xml",
+        "views/rating_templates.xml",
+        "wizard/client_value_outcome_wizard_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "client_value/static/src/outcome/*.js",
+        ],
+        "web.assets_tests": [
+            "client_value/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -31,3 +31,16 @@ class ResConfigSettings(models.TransientModel):
                 settings.client_value_small_deal_threshold
             )
         return super().set_values()
+    # After the sale: outcome reviews and client satisfaction
+    client_value_impact_review_days = fields.Integer(
+        string="Impact Review Delay (days)",
+        config_parameter="client_value.impact_review_days",
+        default=30,
+        help="Days between the win and the Impact Review scheduled for the "
+        "salesperson.",
+    )
+    client_value_auto_rating_request = fields.Boolean(
+        string="Ask the Client Automatically",
+        config_parameter="client_value.auto_rating_request",
+        help="Email the rating request to the client when the Impact Review " "is due.",
+    )

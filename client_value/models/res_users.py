@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+
+
+class ResUsers(models.Model):
+    """Client satisfaction per salesperson: the average of the last rating
+    each client gave to the salesperson's deals."""
+
+    _inherit = "res.users"
+
+    salesperson_satisfaction_avg = fields.Float(
+        string="Satisfaction as Salesperson",
+        compute="_compute_salesperson_satisfaction",
+        digits=(3, 2),
+        groups="sales_team.group_sale_salesman",
+        help="Average client rating (1-5) of the deals this salesperson owns.",
+    )
+    salesperson_rated_deal_count = fields.Integer(
+        string="Deals Rated by Clients",
+        compute="_compute_salesperson_satisfaction",
+        groups="sales_team.group_sale_salesman",
+    )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_salesperson_satisfaction(self):
+        stats = {}
+        user_ids = [user_id for user_id in self.ids if user_id]
+        if user_ids:
+            groups = self.env["crm.lead"]._read_group(
+                [("user_id", "in", user_ids), ("rating_last_value", ">=", 1)],
+                ["user_id"],
+                ["rating_last_value:avg", "__count"],
+            )
+            stats = {user.id: (avg, count) for user, avg, count in groups}
+        for user in self:
+            user.salesperson_satisfaction_avg, user.salesperson_rated_deal_count = (
+                stats.get(user.id, (0.0, 0))
+            )

@@ -1,0 +1,1 @@
+from . import client_value_outcome_wizard
