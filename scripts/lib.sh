@@ -55,7 +55,7 @@ find_python() {
     for candidate in "${PYTHON:-}" python3.12 python3.11 python3.10 python3; do
         [ -n "$candidate" ] || continue
         command -v "$candidate" >/dev/null 2>&1 || continue
-        if "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))'; then
+        if "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null; then
             PYTHON_BIN="$(command -v "$candidate")"
             return
         fi

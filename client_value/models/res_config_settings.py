@@ -31,6 +31,7 @@ class ResConfigSettings(models.TransientModel):
                 settings.client_value_small_deal_threshold
             )
         return super().set_values()
+
     # After the sale: outcome reviews and client satisfaction
     client_value_impact_review_days = fields.Integer(
         string="Impact Review Delay (days)",
