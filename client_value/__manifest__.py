@@ -18,5 +18,12 @@
     "data": [
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "security/client_value_touch_security.xml",
+        "data/mail_activity_type_data.xml",
+        "data/client_care_parameters.xml",
+        "views/mail_activity_type_views.xml",
+        "views/mail_activity_views.xml",
+        "views/client_value_touch_views.xml",
+        "views/res_partner_views.xml",
     ],
 }

@@ -10,3 +10,18 @@ class ResConfigSettings(models.TransientModel):
     """
 
     _inherit = "res.config.settings"
+
+    client_value_neglect_window_days = fields.Integer(
+        string="Look-back Window (Days)",
+        config_parameter="client_value.neglect_window_days",
+        default=30,
+        help="Touches of the last days counted in the care summary; an "
+        "account with a waiting request and no other touch in this window "
+        "is flagged as neglected.",
+    )
+    client_value_count_incoming_email = fields.Boolean(
+        string="Unanswered Emails Are Requests",
+        config_parameter="client_value.count_incoming_email",
+        help="An email from the client that nobody answered counts as an "
+        "unanswered service request.",
+    )
