@@ -17,10 +17,12 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/client_value_touch_security.xml",
         "data/client_value_impact_area_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/client_care_parameters.xml",
         "views/res_config_settings_views.xml",
         "views/client_value_impact_area_views.xml",
         "views/crm_lead_views.xml",
@@ -28,6 +30,10 @@
         "views/crm_team_outcome_views.xml",
         "views/res_partner_outcome_views.xml",
         "views/rating_templates.xml",
+        "views/mail_activity_type_views.xml",
+        "views/mail_activity_views.xml",
+        "views/client_value_touch_views.xml",
+        "views/res_partner_views.xml",
         "wizard/client_value_outcome_wizard_views.xml",
     ],
     "demo": [

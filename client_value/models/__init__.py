@@ -6,3 +6,6 @@ from . import mail_activity
 from . import rating_rating
 from . import res_partner
 from . import res_users
+from . import mail_activity_type
+from . import mail_message
+from . import client_value_touch

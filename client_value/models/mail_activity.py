@@ -1,14 +1,136 @@
-from odoo import models
+from datetime import datetime, time
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 from .crm_lead import RECORDED_OUTCOMES
 
 
 class MailActivity(models.Model):
-    """Completing an Impact Review opens the outcome wizard instead of the
-    plain feedback box, wherever the web client runs the returned action."""
+    """Activities as client touches, and service requests with their answer.
+
+    Done activities of touch types are archived (``keep_done``) and keep the
+    exact moment they were done in ``done_datetime``: Odoo's ``date_done`` is
+    a UTC date, too coarse for day boundaries in the user's timezone.
+    """
 
     _inherit = "mail.activity"
+
+    touch_kind = fields.Selection(
+        related="activity_type_id.touch_kind",
+        store=True,
+        string="Client Touch",
+    )
+    is_service_request = fields.Boolean(
+        compute="_compute_is_service_request",
+        store=True,
+        string="Service Request",
+    )
+    date_requested = fields.Datetime(
+        string="Requested On",
+        copy=False,
+        help="When the client asked. Defaults to the creation of the "
+        "activity; set it earlier when logging a request after the fact.",
+    )
+    done_datetime = fields.Datetime(
+        compute="_compute_done_datetime",
+        store=True,
+        string="Done At",
+        copy=False,
+    )
+    date_answered = fields.Datetime(
+        compute="_compute_date_answered",
+        store=True,
+        readonly=False,
+        copy=False,
+        string="Answered On",
+        help="First answer to the service request: a message sent to the "
+        "client on the same record, or the request marked as done.",
+    )
+    response_hours = fields.Float(
+        compute="_compute_response_hours",
+        store=True,
+        aggregator="avg",
+        string="Response Time (Hours)",
+    )
+
+    @api.depends("touch_kind")
+    def _compute_is_service_request(self):
+        for activity in self:
+            activity.is_service_request = activity.touch_kind == "service"
+
+    @api.depends("active")
+    def _compute_done_datetime(self):
+        now = fields.Datetime.now()
+        today = now.date()
+        for activity in self:
+            if activity.active:
+                activity.done_datetime = False
+            elif not activity.done_datetime:
+                # History archived before this module was installed only
+                # knows its UTC done date.
+                done = activity.date_done
+                activity.done_datetime = (
+                    datetime.combine(done, time.min) if done and done < today else now
+                )
+
+    @api.depends("active", "is_service_request")
+    def _compute_date_answered(self):
+        for activity in self:
+            if (
+                activity.is_service_request
+                and not activity.active
+                and not activity.date_answered
+            ):
+                activity.date_answered = activity.done_datetime
+            else:
+                activity.date_answered = activity.date_answered
+
+    @api.depends("is_service_request", "date_requested", "date_answered")
+    def _compute_response_hours(self):
+        for activity in self:
+            if activity.is_service_request and activity.date_answered:
+                start = activity.date_requested or activity.create_date
+                delta = activity.date_answered - start
+                activity.response_hours = max(delta.total_seconds(), 0) / 3600.0
+            else:
+                activity.response_hours = 0.0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            if not vals.get("date_requested"):
+                vals["date_requested"] = now
+        return super().create(vals_list)
+
+    def init(self):
+        """Partial indexes for the care summary and the neglect watch."""
+        res = super().init()
+        cr = self.env.cr
+        create_index(
+            cr,
+            "mail_activity_client_value_open_request_idx",
+            self._table,
+            ["res_model", "res_id"],
+            where="is_service_request AND date_answered IS NULL",
+        )
+        create_index(
+            cr,
+            "mail_activity_client_value_done_touch_idx",
+            self._table,
+            ["res_id", "done_datetime"],
+            where="touch_kind IS NOT NULL AND active IS NOT TRUE",
+        )
+        create_index(
+            cr,
+            "mail_activity_client_value_request_idx",
+            self._table,
+            ["res_id", "date_answered"],
+            where="is_service_request",
+        )
+        return res
 
     def action_done(self):
         reviews = self._impact_reviews()

@@ -25,13 +25,6 @@ class ResConfigSettings(models.TransientModel):
         "median expected revenue of open opportunities.",
     )
 
-    def set_values(self):
-        for settings in self:
-            self.env["crm.lead"]._validate_small_deal_threshold(
-                settings.client_value_small_deal_threshold
-            )
-        return super().set_values()
-
     # After the sale: outcome reviews and client satisfaction
     client_value_impact_review_days = fields.Integer(
         string="Impact Review Delay (days)",
@@ -43,5 +36,28 @@ class ResConfigSettings(models.TransientModel):
     client_value_auto_rating_request = fields.Boolean(
         string="Ask the Client Automatically",
         config_parameter="client_value.auto_rating_request",
-        help="Email the rating request to the client when the Impact Review " "is due.",
+        help="Email the rating request to the client when the Impact Review is due.",
     )
+
+    # Client care: touches, service requests and neglected accounts
+    client_value_neglect_window_days = fields.Integer(
+        string="Look-back Window (Days)",
+        config_parameter="client_value.neglect_window_days",
+        default=30,
+        help="Touches of the last days counted in the care summary; an "
+        "account with a waiting request and no other touch in this window "
+        "is flagged as neglected.",
+    )
+    client_value_count_incoming_email = fields.Boolean(
+        string="Unanswered Emails Are Requests",
+        config_parameter="client_value.count_incoming_email",
+        help="An email from the client that nobody answered counts as an "
+        "unanswered service request.",
+    )
+
+    def set_values(self):
+        for settings in self:
+            self.env["crm.lead"]._validate_small_deal_threshold(
+                settings.client_value_small_deal_threshold
+            )
+        return super().set_values()

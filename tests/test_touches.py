@@ -1,0 +1,372 @@
+from datetime import datetime
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import ADMIN, CALL, NOW, SERVICE, ClientCareCase
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestTouchKinds(ClientCareCase):
+    def test_stock_types_defaults(self):
+        ref = self.env.ref
+        for xmlid in (
+            "mail_activity_data_email",
+            "mail_activity_data_call",
+            "mail_activity_data_meeting",
+        ):
+            activity_type = ref("mail." + xmlid)
+            self.assertEqual(activity_type.touch_kind, "sales", xmlid)
+            self.assertTrue(activity_type.keep_done, xmlid)
+        for xmlid in ("mail_activity_data_todo", "mail_activity_data_upload_document"):
+            self.assertFalse(ref("mail." + xmlid).touch_kind, xmlid)
+        self.assertEqual(ref(SERVICE).touch_kind, "service")
+        self.assertTrue(ref(SERVICE).keep_done)
+        self.assertEqual(ref(ADMIN).touch_kind, "admin")
+        self.assertTrue(ref(ADMIN).keep_done)
+
+    def test_touch_kind_without_keep_done_is_refused(self):
+        Type = self.env["mail.activity.type"]
+        with self.assertRaisesRegex(ValidationError, "must keep its done activities"):
+            Type.create(
+                {"name": "Quick chat", "touch_kind": "sales", "keep_done": False}
+            )
+        with self.assertRaisesRegex(ValidationError, "Keep Done"):
+            self.env.ref(SERVICE).keep_done = False
+        # Without an explicit refusal, a touch kind turns keep_done on.
+        chat = Type.create({"name": "Quick chat", "touch_kind": "sales"})
+        self.assertTrue(chat.keep_done)
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        todo.touch_kind = "admin"
+        self.assertTrue(todo.keep_done)
+
+    def test_unknown_touch_kind_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "Wrong value"):
+            self.env["mail.activity.type"].create(
+                {"name": "Gossip", "touch_kind": "gossip"}
+            )
+        with self.assertRaisesRegex(ValueError, "Wrong value"):
+            self.env.ref(CALL).write({"touch_kind": "gossip"})
+
+    def test_activity_touch_kind_follows_type(self):
+        request = self.request(self.contact_a, NOW)
+        self.assertEqual(request.touch_kind, "service")
+        self.assertTrue(request.is_service_request)
+        self.assertEqual(request.date_requested, NOW)
+        call = self.request(self.contact_a, NOW, xmlid=CALL)
+        self.assertEqual(call.touch_kind, "sales")
+        self.assertFalse(call.is_service_request)
+        todo = self.request(self.contact_a, NOW, xmlid="mail.mail_activity_data_todo")
+        self.assertFalse(todo.touch_kind)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestServiceRequests(ClientCareCase):
+    def test_keep_done_history(self):
+        call = self.done(self.contact_b, self.ago(days=1), xmlid=CALL)
+        self.assertTrue(call.exists(), "done touch activities are kept")
+        self.assertFalse(call.active)
+        self.assertEqual(call.date_done, self.ago(days=1).date())
+        self.assertEqual(call.done_datetime, self.ago(days=1))
+        touch = self.env["client_value.touch"].search([("activity_id", "=", call.id)])
+        self.assertEqual(touch.state, "done")
+        self.assertEqual(touch.kind, "sales")
+        self.assertEqual(touch.date, self.ago(days=1))
+        self.assertEqual(touch.account_id, self.account)
+        # A type without touch kind still loses its done activities.
+        todo = self.done(
+            self.contact_b, self.ago(days=1), xmlid="mail.mail_activity_data_todo"
+        )
+        self.assertFalse(todo.exists())
+
+    def test_answered_by_done(self):
+        request = self.request(self.contact_a, self.ago(days=2))
+        self.assertFalse(request.date_answered)
+        with self.at(self.ago(days=1, hours=12)):
+            request.action_done()
+            self.env.flush_all()
+        self.assertEqual(request.date_answered, self.ago(days=1, hours=12))
+        self.assertAlmostEqual(request.response_hours, 12.0)
+        self.assertEqual(self.summary(self.account)["open"], 0)
+
+    def test_answered_by_email_reply(self):
+        request = self.request(self.contact_a, self.ago(days=2))
+        message = self.reply(self.contact_a, self.ago(days=2, hours=-3))
+        self.assertEqual(message.client_touch, "outgoing")
+        self.assertTrue(message.answers_request)
+        self.assertTrue(request.active, "a reply answers, it does not close")
+        self.assertEqual(request.date_answered, self.ago(days=2, hours=-3))
+        self.assertAlmostEqual(request.response_hours, 3.0)
+        # A later reply does not move the answer date.
+        self.reply(self.contact_a, self.ago(days=1))
+        self.assertEqual(request.date_answered, self.ago(days=2, hours=-3))
+
+    def test_note_does_not_answer(self):
+        request = self.request(self.contact_a, self.ago(days=2))
+        note = self.reply(self.contact_a, self.ago(days=1), note=True)
+        self.assertFalse(note.client_touch)
+        self.assertFalse(request.date_answered)
+        self.assertEqual(self.summary(self.account)["open"], 1)
+
+    def test_reply_elsewhere_or_before_does_not_answer(self):
+        self.reply(self.contact_a, self.ago(days=3))
+        request = self.request(self.contact_a, self.ago(days=2))
+        self.assertFalse(request.date_answered, "a message older than the request")
+        self.reply(self.contact_b, self.ago(days=1))
+        self.assertFalse(request.date_answered, "a message on another record")
+
+    def test_request_on_lead_answered_on_lead(self):
+        request = self.request(self.lead_b, self.ago(days=2))
+        self.reply(self.lead_b, self.ago(days=1))
+        self.assertEqual(request.date_answered, self.ago(days=1))
+
+    def test_incoming_email_without_reply(self):
+        email = self.client_email(self.lead_b, self.ago(days=2))
+        self.assertEqual(email.client_touch, "incoming")
+        self.assertFalse(email.date_answered)
+        summary = self.summary(self.account)
+        self.assertEqual(summary["open"], 1)
+        self.assertEqual(summary["service"], 1)
+        self.assertEqual(summary["last_touch_kind"], "service")
+        touch = self.env["client_value.touch"].search([("message_id", "=", email.id)])
+        self.assertEqual(touch.state, "waiting")
+        self.assertEqual(touch.partner_id, self.contact_b)
+        self.assertEqual(touch.lead_id, self.lead_b)
+        # The setting off: still a touch, no longer a pending request.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "client_value.count_incoming_email", False
+        )
+        summary = self.summary(self.account)
+        self.assertEqual(summary["open"], 0)
+        self.assertEqual(summary["service"], 1)
+
+    def test_incoming_email_with_reply(self):
+        email = self.client_email(self.account, self.ago(days=2))
+        self.assertEqual(email.client_touch, "incoming", "posted on the account itself")
+        reply = self.reply(self.account, self.ago(days=2, hours=-4))
+        self.assertEqual(email.date_answered, self.ago(days=2, hours=-4))
+        self.assertTrue(reply.answers_request)
+        summary = self.summary(self.account)
+        self.assertEqual(summary["open"], 0)
+        self.assertAlmostEqual(summary["avg_hours"], 4.0)
+        self.assertEqual(
+            summary["touches"], 1, "the reply is part of the email's touch"
+        )
+
+    def test_email_from_outside_the_account_is_no_touch(self):
+        email = self.client_email(self.lead_b, self.ago(days=1), author=self.stranger)
+        self.assertFalse(email.client_touch)
+        self.assertEqual(self.summary(self.account)["touches"], 0)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestCareSummary(ClientCareCase):
+    def test_must_show(self):
+        request = self.request(self.contact_a, self.ago(days=3))
+        self.reply(self.contact_a, self.ago(days=3, hours=-5))
+        self.done(self.contact_b, self.ago(days=1), xmlid=CALL)
+        self.assertAlmostEqual(request.response_hours, 5.0)
+        summary = self.summary(self.account)
+        self.assertEqual(summary["touches"], 2)
+        self.assertEqual(summary["open"], 0)
+        self.assertAlmostEqual(summary["avg_hours"], 5.0)
+        self.assertEqual(summary["last_touch_kind"], "sales")
+        self.assertEqual(summary["last_touch_date"], self.ago(days=1))
+        self.assertEqual(summary["last_sales_touch_date"], self.ago(days=1))
+        self.assertEqual(
+            (summary["sales"], summary["service"], summary["admin"]), (1, 1, 0)
+        )
+
+    def test_aggregation_across_contacts(self):
+        self.request(self.contact_a, self.ago(days=5))
+        self.done(self.contact_b, self.ago(days=4), xmlid=ADMIN)
+        self.done(self.lead_b, self.ago(days=3), xmlid=CALL)
+        self.done(self.account, self.ago(days=2), xmlid=CALL)
+        self.reply(self.contact_a, self.ago(days=1, hours=2))  # answers the request
+        self.reply(self.lead_b, self.ago(days=1))  # a plain outgoing message
+        expected = {
+            "touches": 5,
+            "sales": 3,
+            "service": 1,
+            "admin": 1,
+            "open": 0,
+            "last_touch_kind": "sales",
+            "last_touch_date": self.ago(days=1),
+        }
+        for partner in (self.account, self.contact_a, self.contact_b):
+            summary = self.summary(partner)
+            self.assertEqual(
+                {key: summary[key] for key in expected}, expected, partner.name
+            )
+        self.assertEqual(self.summary(self.stranger)["touches"], 0)
+
+    def test_window_and_response_period(self):
+        old = self.request(self.contact_a, self.ago(days=120))
+        self.reply(self.contact_a, self.ago(days=119))
+        self.assertAlmostEqual(old.response_hours, 24.0)
+        self.request(self.contact_a, self.ago(days=40))
+        summary = self.summary(self.account)
+        self.assertEqual(
+            summary["touches"], 0, "both requests are older than the window"
+        )
+        self.assertEqual(summary["open"], 1, "an old request still waits")
+        self.assertEqual(summary["avg_hours"], 0.0, "answered more than 90 days ago")
+
+    def test_timezone_around_midnight(self):
+        # 2026-03-01 00:30 in Brussels (UTC+1) is still 2026-02-28 in UTC.
+        self.done(self.contact_b, datetime(2026, 2, 28, 23, 30), xmlid=CALL)
+        self.done(self.contact_b, datetime(2026, 2, 28, 22, 30), xmlid=CALL)
+        # On 2026-03-31 (UTC+2 after the switch to summer time) the 30-day
+        # window starts on March 1st, midnight, in the user's timezone.
+        now = datetime(2026, 3, 31, 10, 0)
+        self.assertEqual(
+            self.summary(self.account, now, tz="Europe/Brussels")["touches"], 1
+        )
+        self.assertEqual(self.summary(self.account, now, tz="UTC")["touches"], 0)
+        # 22:30 UTC on the 31st is already April 1st in Brussels: the window
+        # moved by one day there, not in UTC.
+        late = datetime(2026, 3, 31, 22, 30)
+        self.assertEqual(
+            self.summary(self.account, late, tz="Europe/Brussels")["touches"], 0
+        )
+        self.assertEqual(self.summary(self.account, late, tz="UTC")["touches"], 0)
+        # 22:30 UTC on the 30th: the 31st in Brussels, the 30th in UTC.
+        day_before = datetime(2026, 3, 30, 22, 30)
+        self.assertEqual(self.summary(self.account, day_before, tz="UTC")["touches"], 2)
+        self.assertEqual(
+            self.summary(self.account, day_before, tz="Europe/Brussels")["touches"], 1
+        )
+        # Without context timezone, the user's own timezone applies.
+        self.salesman.tz = "Europe/Brussels"
+        account = self.account.with_user(self.salesman).with_context(tz=False)
+        self.assertEqual(self.summary(account, now)["touches"], 1)
+
+    def test_summary_query_count_does_not_grow_with_partners(self):
+        Partner = self.env["res.partner"]
+
+        def make_accounts(count):
+            accounts = Partner.create(
+                [{"name": f"Account {i}", "is_company": True} for i in range(count)]
+            )
+            contacts = Partner.create(
+                [
+                    {"name": f"Contact {i}", "parent_id": a.id}
+                    for i, a in enumerate(accounts)
+                ]
+            )
+            for contact in contacts:
+                self.request(contact, self.ago(days=2))
+                self.done(contact, self.ago(days=1), xmlid=CALL)
+            return accounts | contacts
+
+        fields = [
+            "last_touch_date",
+            "last_touch_kind",
+            "last_sales_touch_date",
+            "open_service_request_count",
+            "avg_response_hours",
+            "touch_count",
+            "sales_touch_count",
+            "service_touch_count",
+            "admin_touch_count",
+        ]
+        few, many = make_accounts(2), make_accounts(20)
+        with self.at(NOW):
+            few.read(fields)  # warm the parameter caches
+            for partners in (few, many):
+                partners.invalidate_recordset()
+                with self.assertQueryCount(2):
+                    values = partners.read(fields)
+                self.assertTrue(
+                    all(
+                        v["touch_count"] == 2 and v["open_service_request_count"] == 1
+                        for v in values
+                    )
+                )
+
+    def test_search_waiting_for_an_answer(self):
+        self.request(self.contact_a, self.ago(days=2))
+        Partner = self.env["res.partner"]
+        waiting = Partner.search([("open_service_request_count", ">", 0)])
+        self.assertIn(self.account, waiting)
+        self.assertIn(self.contact_b, waiting, "contacts follow their account")
+        self.assertNotIn(self.stranger, waiting)
+        quiet = Partner.search([("open_service_request_count", "=", 0)])
+        self.assertIn(self.stranger, quiet)
+        self.assertNotIn(self.account, quiet)
+
+    def test_timeline_newest_first(self):
+        self.request(self.contact_a, self.ago(days=3))
+        self.done(self.lead_b, self.ago(days=2), xmlid=ADMIN)
+        email = self.client_email(
+            self.contact_b, self.ago(days=1), author=self.contact_b
+        )
+        timeline = self.contact_a.account_touch_ids
+        self.assertEqual(timeline.mapped("kind"), ["service", "admin", "service"])
+        self.assertEqual(timeline.mapped("state"), ["waiting", "done", "waiting"])
+        self.assertEqual(timeline[0].message_id, email)
+        self.assertEqual(timeline[1].lead_id, self.lead_b)
+        self.assertEqual(timeline[1].user_id, self.salesman)
+        self.assertEqual(timeline[2].partner_id, self.contact_a)
+        action = self.contact_a.action_view_open_requests()
+        self.assertEqual(
+            self.env["client_value.touch"].search(action["domain"]),
+            timeline[0] | timeline[2],
+        )
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestTouchAccess(ClientCareCase):
+    def test_salesman_sees_touches_of_own_leads_and_contacts(self):
+        other_lead = self.env["crm.lead"].create(
+            {
+                "name": "Acme side deal",
+                "partner_id": self.contact_a.id,
+                "user_id": self.other_salesman.id,
+                "company_id": self.company.id,
+            }
+        )
+        self.done(other_lead, self.ago(days=1), xmlid=CALL, user=self.other_salesman)
+        self.done(self.lead_b, self.ago(days=1), xmlid=CALL)
+        self.done(
+            self.contact_a, self.ago(days=1), xmlid=CALL, user=self.other_salesman
+        )
+        touches = (
+            self.env["client_value.touch"]
+            .with_user(self.salesman)
+            .search([("account_id", "=", self.account.id)])
+        )
+        self.assertEqual(touches.lead_id, self.lead_b)
+        self.assertEqual(len(touches), 2, "own lead and contact, not the other's lead")
+        with self.assertRaises(AccessError):
+            touches.with_user(self.salesman).write({"summary": "x"})
+        manager = self.env["client_value.touch"].with_user(self.other_salesman)
+        self.other_salesman.groups_id += self.env.ref(
+            "sales_team.group_sale_salesman_all_leads"
+        )
+        self.assertEqual(len(manager.search([("account_id", "=", self.account.id)])), 3)
+
+    def test_other_company_leads_are_not_counted(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        foreign_lead = self.env["crm.lead"].create(
+            {
+                "name": "Foreign deal",
+                "partner_id": self.contact_a.id,
+                "company_id": other_company.id,
+            }
+        )
+        self.done(foreign_lead, self.ago(days=1), xmlid=CALL)
+        self.done(self.lead_b, self.ago(days=1), xmlid=CALL)
+        account = self.account.with_context(allowed_company_ids=[self.company.id])
+        self.assertEqual(self.summary(account)["touches"], 1)
+        both = self.account.with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
+        self.assertEqual(self.summary(both)["touches"], 2)
+        self.salesman.company_ids = self.company
+        touches = (
+            self.env["client_value.touch"]
+            .with_user(self.salesman)
+            .search([("account_id", "=", self.account.id)])
+        )
+        self.assertEqual(touches.lead_id, self.lead_b)
