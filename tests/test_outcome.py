@@ -293,9 +293,14 @@ class TestOutcomeWizard(TransactionCase):
 
     def test_plain_activities_are_unaffected(self):
         lead = _new_lead(self, "CV Plain")
+        todo = lead.activity_schedule("mail.mail_activity_data_todo", summary="To do")
+        todo.action_done()
+        self.assertFalse(todo.exists())
+        # A call is a client touch: done, it is kept as history (keep_done).
         call = lead.activity_schedule("mail.mail_activity_data_call", summary="Call")
         call.action_done()
-        self.assertFalse(call.exists())
+        self.assertTrue(call.exists())
+        self.assertFalse(call.active)
 
     def test_outcome_only_on_won_opportunity(self):
         lead = _new_lead(self, "CV Not Won")
