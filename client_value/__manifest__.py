@@ -25,5 +25,9 @@
         "views/mail_activity_views.xml",
         "views/client_value_touch_views.xml",
         "views/res_partner_views.xml",
+        "security/client_value_neglect_event_security.xml",
+        "data/neglect_data.xml",
+        "views/client_value_neglect_event_views.xml",
+        "views/res_partner_neglect_views.xml",
     ],
 }
