@@ -309,6 +309,28 @@ class TestNeglectRobustness(NeglectCommon):
         for account in accounts:
             self.assertFlagged(account)
 
+    def test_two_workers_with_the_same_changes_flag_once(self):
+        self.request(self.contact_a, self.ago(days=5))
+        with self.at(NOW):
+            # Both workers selected the same changes before either wrote.
+            first = self.Partner._client_value_neglect_changes()
+            second = self.Partner._client_value_neglect_changes()
+            self.Partner._client_value_apply_neglect(first)
+            self.Partner._client_value_apply_neglect(second)
+            self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertFlagged(self.account)
+        self.reply(self.contact_a, NOW + timedelta(hours=1))
+        with self.at(NOW + timedelta(days=1)):
+            first = self.Partner._client_value_neglect_changes()
+            self.Partner._client_value_apply_neglect(first)
+            self.Partner._client_value_apply_neglect(first)
+            self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(
+            self.events(self.account).mapped("kind"), ["cleared", "flagged"]
+        )
+
     def count_queries(self, batch_size):
         """Queries of one cron run at NOW, flushes included."""
         self.env.flush_all()

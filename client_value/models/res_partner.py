@@ -643,7 +643,8 @@ class ResPartner(models.Model):
                     count=flag["waiting_count"],
                 )
             reasons[flag["account_id"]] = reason
-        self.env.execute_query(
+        # Only accounts not flagged yet: a concurrent run cannot flag twice.
+        rows = self.env.execute_query(
             SQL(
                 """
                 UPDATE res_partner p
@@ -655,7 +656,8 @@ class ResPartner(models.Model):
                        write_uid = %(uid)s
                   FROM unnest(%(ids)s::int[], %(reasons)s::text[],
                               %(waiting)s::timestamp[]) AS v(id, reason, waiting_since)
-                 WHERE p.id = v.id
+                 WHERE p.id = v.id AND p.client_neglected IS NOT TRUE
+             RETURNING p.id
                 """,
                 today=today,
                 now=now,
@@ -665,6 +667,10 @@ class ResPartner(models.Model):
                 waiting=[f["requested_on"] for f in flags],
             )
         )
+        flagged = {row[0] for row in rows}
+        flags = [flag for flag in flags if flag["account_id"] in flagged]
+        if not flags:
+            return
         followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
         to_follow = [flag for flag in flags if not flag["followup_ids"]]
         followups = (
@@ -731,7 +737,7 @@ class ResPartner(models.Model):
             ),
             "archived": self.env._("The account was archived."),
         }
-        self.env.execute_query(
+        rows = self.env.execute_query(
             SQL(
                 """
                 UPDATE res_partner
@@ -741,13 +747,18 @@ class ResPartner(models.Model):
                        client_waiting_since = NULL,
                        write_date = %(now)s,
                        write_uid = %(uid)s
-                 WHERE id = ANY(%(ids)s)
+                 WHERE id = ANY(%(ids)s) AND client_neglected
+             RETURNING id
                 """,
                 now=now,
                 uid=self.env.uid,
                 ids=[clear["account_id"] for clear in clears],
             )
         )
+        cleared = {row[0] for row in rows}
+        clears = [clear for clear in clears if clear["account_id"] in cleared]
+        if not clears:
+            return
         followup_ids = [fid for clear in clears for fid in clear["followup_ids"]]
         if followup_ids:
             # The follow-up type keeps done activities: archiving is marking
