@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import ADMIN, CALL, NOW, ClientCareCase
@@ -11,6 +13,7 @@ ONE_BATCH_QUERIES = 21
 BATCH_QUERIES = 17
 
 
+@tagged("post_install", "-at_install", "client_value")
 class NeglectCommon(ClientCareCase):
     @classmethod
     def setUpClass(cls):
@@ -20,15 +23,9 @@ class NeglectCommon(ClientCareCase):
         cls.followup_type = cls.env.ref(FOLLOWUP)
         # Settle whatever the database already holds, so each test only
         # sees the changes of its own accounts.
-        with cls._freeze(NOW):
+        with freeze_time(NOW):
             cls.Partner._cron_flag_neglected_accounts()
             cls.env.flush_all()
-
-    @staticmethod
-    def _freeze(moment):
-        from freezegun import freeze_time
-
-        return freeze_time(moment)
 
     def run_cron(self, when=NOW, **kwargs):
         with self.at(when):

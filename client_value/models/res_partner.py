@@ -5,6 +5,7 @@ import pytz
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, split_every
 from odoo.tools.sql import create_index
 
@@ -125,7 +126,9 @@ class ResPartner(models.Model):
             "<=": lambda a, b: a <= b,
         }
         if operator not in ops:
-            return NotImplemented
+            raise UserError(
+                self.env._("Unsupported operator %(operator)s.", operator=operator)
+            )
         value = int(value or 0)
         self.env["client_value.touch"]._flush_sources()
         counts = dict(
