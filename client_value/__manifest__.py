@@ -18,11 +18,13 @@
     "data": [
         "security/ir.model.access.csv",
         "security/client_value_touch_security.xml",
+        "security/client_value_neglect_event_security.xml",
         "data/client_value_impact_area_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/client_care_parameters.xml",
+        "data/neglect_data.xml",
         "views/res_config_settings_views.xml",
         "views/client_value_impact_area_views.xml",
         "views/crm_lead_views.xml",
@@ -34,6 +36,8 @@
         "views/mail_activity_views.xml",
         "views/client_value_touch_views.xml",
         "views/res_partner_views.xml",
+        "views/client_value_neglect_event_views.xml",
+        "views/res_partner_neglect_views.xml",
         "wizard/client_value_outcome_wizard_views.xml",
     ],
     "demo": [

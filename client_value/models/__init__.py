@@ -9,3 +9,4 @@ from . import res_users
 from . import mail_activity_type
 from . import mail_message
 from . import client_value_touch
+from . import client_value_neglect_event

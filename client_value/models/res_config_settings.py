@@ -54,6 +54,14 @@ class ResConfigSettings(models.TransientModel):
         help="An email from the client that nobody answered counts as an "
         "unanswered service request.",
     )
+    client_value_neglect_fallback_user_id = fields.Many2one(
+        "res.users",
+        string="Follow-up Fallback User",
+        config_parameter="client_value.neglect_fallback_user_id",
+        domain="[('share', '=', False)]",
+        help="Gets the follow-up of a neglected account that has neither a "
+        "salesperson nor a sales team leader. Default: the administrator.",
+    )
 
     def set_values(self):
         for settings in self:

@@ -1,15 +1,22 @@
+import threading
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date, split_every
+from odoo.tools.sql import create_index
 
 from .mail_activity_type import TOUCH_KINDS
 
 # Average response time looks this many days back.
 RESPONSE_DAYS = 90
+# Accounts handled per transaction by the neglect watch.
+NEGLECT_BATCH_SIZE = 500
+NEGLECT_FOLLOWUP_TYPE = "client_value.mail_activity_type_neglect_followup"
 
 
 class ResPartner(models.Model):
@@ -58,6 +65,36 @@ class ResPartner(models.Model):
     account_touch_ids = fields.One2many(
         related="commercial_partner_id.touch_ids", string="Touch Timeline"
     )
+    # Set by the neglect watch (scheduled action) on the account only.
+    client_neglected = fields.Boolean(
+        string="Neglected",
+        readonly=True,
+        copy=False,
+        help="A service request of this account waits for an answer and "
+        "nobody touched the account within the look-back window.",
+    )
+    client_neglected_since = fields.Date(
+        string="Neglected Since", readonly=True, copy=False
+    )
+    client_neglect_reason = fields.Text(
+        string="Why Neglected", readonly=True, copy=False
+    )
+    client_waiting_since = fields.Datetime(
+        string="Waiting Since",
+        readonly=True,
+        copy=False,
+        help="When the oldest request still waiting was made.",
+    )
+    client_waiting_days = fields.Integer(
+        string="Waiting (Days)", compute="_compute_client_waiting_days"
+    )
+    account_neglected = fields.Boolean(
+        related="commercial_partner_id.client_neglected", string="Account Neglected"
+    )
+    account_neglect_reason = fields.Text(
+        related="commercial_partner_id.client_neglect_reason",
+        string="Why the Account Is Neglected",
+    )
 
     client_satisfaction_avg = fields.Float(
         string="Average Satisfaction",
@@ -102,6 +139,12 @@ class ResPartner(models.Model):
             partner.service_touch_count = values.get("service_touch_count", 0)
             partner.admin_touch_count = values.get("admin_touch_count", 0)
 
+    def _compute_client_waiting_days(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            since = partner.client_waiting_since
+            partner.client_waiting_days = (now - since).days if since else 0
+
     def _search_open_service_request_count(self, operator, value):
         ops = {
             "=": lambda a, b: a == b,
@@ -112,7 +155,9 @@ class ResPartner(models.Model):
             "<=": lambda a, b: a <= b,
         }
         if operator not in ops:
-            return NotImplemented
+            raise UserError(
+                self.env._("Unsupported operator %(operator)s.", operator=operator)
+            )
         value = int(value or 0)
         self.env["client_value.touch"]._flush_sources()
         counts = dict(
@@ -296,18 +341,21 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _client_value_pending_query(self, account_ids=None):
+    def _client_value_pending_query(self, account_ids=None, company_ids=None):
         """Pending client requests, one row each: (account_id, request,
         requested_on, partner_id, company_id), ``request`` being
         ``mail.activity,<id>`` or ``mail.message,<id>``.
 
         Reads the tables through the partial indexes on open requests rather
         than the touch view, so it stays cheap over all accounts. Limited to
-        ``account_ids`` when given, and to the user's companies.
+        ``account_ids`` when given, and to ``company_ids`` (default: the
+        user's companies).
         """
         settings = self._client_value_settings()
+        if company_ids is None:
+            company_ids = self._client_value_company_ids()
         params = {
-            "company_ids": self._client_value_company_ids(),
+            "company_ids": company_ids,
             "accounts": SQL("AND p.commercial_partner_id = ANY(%s)", account_ids)
             if account_ids is not None
             else SQL(),
@@ -374,3 +422,480 @@ class ResPartner(models.Model):
                 ),
             ]
         return SQL(" UNION ALL ").join(branches)
+
+    # ------------------------------------------------------------------
+    # Neglect watch
+    # ------------------------------------------------------------------
+
+    def init(self):
+        res = super().init()
+        create_index(
+            self.env.cr,
+            "res_partner_client_neglected_idx",
+            self._table,
+            ["id"],
+            where="client_neglected",
+        )
+        return res
+
+    def action_check_neglected_accounts(self):
+        """Ask the cron workers to run the neglect watch now."""
+        self.env.ref("client_value.ir_cron_flag_neglected_accounts").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "The neglected accounts will be checked in a moment."
+                ),
+            },
+        }
+
+    @api.model
+    def _cron_flag_neglected_accounts(self, batch_size=None):
+        """Flag accounts whose only recent touch is an unanswered request,
+        and clear those that recovered.
+
+        One set-based query finds every change; accounts are then handled in
+        batches, each committed with its progress, so a crash loses at most
+        the current batch and the next run resumes from the data itself:
+        already flagged accounts are never flagged twice.
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        if not batch_size:
+            try:
+                batch_size = int(
+                    params.get_param("client_value.neglect_batch_size", 0) or 0
+                )
+            except ValueError:
+                batch_size = 0
+        batch_size = batch_size if batch_size > 0 else NEGLECT_BATCH_SIZE
+        partners = self.sudo()
+        changes = partners._client_value_neglect_changes()
+        total = len(changes)
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        done = 0
+        for batch in split_every(batch_size, changes):
+            with self.env.cr.savepoint():
+                partners._client_value_apply_neglect(batch)
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if not total:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        return total
+
+    @api.model
+    def _client_value_neglect_fallback_user(self):
+        """Who gets the follow-up of an account without salesperson or team
+        leader: the user chosen in the settings, else the administrator."""
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("client_value.neglect_fallback_user_id")
+        )
+        users = self.env["res.users"].sudo()
+        user = (
+            users.browse(int(param)).exists() if str(param or "").isdigit() else users
+        )
+        if not user or not user.active:
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or users
+        return user or self.env.user
+
+    @api.model
+    def _client_value_neglect_changes(self):
+        """Accounts to flag and accounts to clear, in one query.
+
+        Returns dicts with ``action`` ('flag' or 'clear'), ``account_id``,
+        the oldest waiting ``request`` ('model,id'), ``requested_on``,
+        ``partner_id`` (its contact), ``waiting_count``, ``user_id`` (who
+        gets the follow-up), ``company_id``, ``followup_ids`` (open
+        follow-ups) and, for clearances, ``clear_reason``.
+        """
+        settings = self._client_value_settings()
+        company_ids = self.env["res.company"].sudo().search([]).ids
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        self.env["client_value.touch"]._flush_sources()
+        query = SQL(
+            """
+            WITH pending AS (%(pending)s),
+            candidates AS (
+                SELECT account_id,
+                       min(requested_on) AS requested_on,
+                       (array_agg(request ORDER BY requested_on, request))[1]
+                           AS request,
+                       (array_agg(partner_id ORDER BY requested_on, request))[1]
+                           AS partner_id,
+                       count(*) AS waiting_count
+                  FROM pending
+              GROUP BY account_id
+            ),
+            records AS (
+                SELECT c.account_id, 'res.partner' AS model, p.id AS res_id
+                  FROM candidates c
+                  JOIN res_partner p ON p.commercial_partner_id = c.account_id
+                UNION ALL
+                SELECT c.account_id, 'crm.lead', l.id
+                  FROM candidates c
+                  JOIN res_partner p ON p.commercial_partner_id = c.account_id
+                  JOIN crm_lead l ON l.partner_id = p.id
+                 WHERE l.company_id IS NULL OR l.company_id = ANY(%(company_ids)s)
+            ),
+            rescued AS (
+                SELECT DISTINCT r.account_id
+                  FROM records r
+                 WHERE EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_id = r.res_id AND a.res_model = r.model
+                           AND a.touch_kind IN ('sales', 'admin')
+                           AND a.active IS NOT TRUE
+                           AND a.done_datetime >= %(window_start)s)
+                    OR EXISTS (
+                        SELECT 1 FROM mail_activity a
+                         WHERE a.res_id = r.res_id AND a.res_model = r.model
+                           AND a.is_service_request
+                           AND a.date_answered >= %(window_start)s)
+                    OR EXISTS (
+                        SELECT 1 FROM mail_message m
+                         WHERE m.res_id = r.res_id AND m.model = r.model
+                           AND m.client_touch = 'outgoing'
+                           AND m.date >= %(window_start)s)
+            ),
+            neglected AS (
+                SELECT c.*
+                  FROM candidates c
+                  JOIN res_partner acc ON acc.id = c.account_id
+                 WHERE acc.active
+                   AND NOT EXISTS (
+                        SELECT 1 FROM rescued r WHERE r.account_id = c.account_id)
+            ),
+            changes AS (
+                SELECT 'flag' AS action, n.account_id, n.request, n.requested_on,
+                       n.partner_id, n.waiting_count, NULL AS clear_reason
+                  FROM neglected n
+                  JOIN res_partner acc ON acc.id = n.account_id
+                 WHERE acc.client_neglected IS NOT TRUE
+                UNION ALL
+                SELECT 'clear', acc.id, NULL, NULL, NULL, NULL,
+                       CASE WHEN acc.active IS NOT TRUE THEN 'archived'
+                            WHEN EXISTS (SELECT 1 FROM candidates c
+                                          WHERE c.account_id = acc.id)
+                            THEN 'touched'
+                            ELSE 'answered' END
+                  FROM res_partner acc
+                 WHERE acc.client_neglected
+                   AND NOT EXISTS (
+                        SELECT 1 FROM neglected n WHERE n.account_id = acc.id)
+            )
+            SELECT ch.action, ch.account_id, ch.request, ch.requested_on,
+                   ch.partner_id, ch.waiting_count, ch.clear_reason,
+                   COALESCE(
+                       (SELECT su.id FROM res_users su
+                         WHERE su.id = acc.user_id AND su.active
+                           AND su.share IS NOT TRUE),
+                       (SELECT t.user_id
+                          FROM res_partner ct
+                          JOIN crm_lead l ON l.partner_id = ct.id
+                          JOIN crm_team t ON t.id = l.team_id
+                          JOIN res_users tu ON tu.id = t.user_id
+                         WHERE ct.commercial_partner_id = acc.id AND tu.active
+                           AND (l.company_id IS NULL
+                                OR l.company_id = ANY(%(company_ids)s))
+                      ORDER BY l.active DESC, l.id DESC
+                         LIMIT 1),
+                       %(fallback_user_id)s) AS user_id,
+                   acc.company_id,
+                   ARRAY(SELECT a.id FROM mail_activity a
+                          WHERE a.res_model = 'res.partner' AND a.res_id = acc.id
+                            AND a.activity_type_id = %(followup_type_id)s
+                            AND a.active
+                       ORDER BY a.id) AS followup_ids
+              FROM changes ch
+              JOIN res_partner acc ON acc.id = ch.account_id
+          ORDER BY ch.account_id
+            """,
+            pending=self._client_value_pending_query(company_ids=company_ids),
+            company_ids=company_ids,
+            window_start=self._client_value_day_start(settings["window_days"]),
+            fallback_user_id=self._client_value_neglect_fallback_user().id,
+            followup_type_id=followup_type.id,
+        )
+        names = (
+            "action",
+            "account_id",
+            "request",
+            "requested_on",
+            "partner_id",
+            "waiting_count",
+            "clear_reason",
+            "user_id",
+            "company_id",
+            "followup_ids",
+        )
+        return [
+            dict(zip(names, row, strict=True)) for row in self.env.execute_query(query)
+        ]
+
+    @api.model
+    def _client_value_apply_neglect(self, changes):
+        """Flag and clear one batch of accounts with a constant number of
+        queries: one UPDATE per action, then follow-ups, chatter notes and
+        events each created in one call."""
+        flags = [change for change in changes if change["action"] == "flag"]
+        clears = [change for change in changes if change["action"] == "clear"]
+        if flags:
+            self._client_value_flag(flags)
+        if clears:
+            self._client_value_clear(clears)
+        self.invalidate_model(
+            [
+                "client_neglected",
+                "client_neglected_since",
+                "client_neglect_reason",
+                "client_waiting_since",
+            ]
+        )
+
+    @api.model
+    def _client_value_request_labels(self, refs):
+        """Readable names of the waiting requests ('model,id' strings)."""
+        ids = {"mail.activity": [], "mail.message": []}
+        for ref in refs:
+            model, res_id = ref.split(",")
+            ids[model].append(int(res_id))
+        labels = {}
+        for activity in self.env["mail.activity"].sudo().browse(ids["mail.activity"]):
+            labels[f"mail.activity,{activity.id}"] = self.env._(
+                "service request “%(name)s”",
+                name=activity.summary or activity.activity_type_id.name,
+            )
+        for message in self.env["mail.message"].sudo().browse(ids["mail.message"]):
+            labels[f"mail.message,{message.id}"] = self.env._(
+                "email “%(name)s”", name=message.subject or self.env._("no subject")
+            )
+        return labels
+
+    @api.model
+    def _client_value_request_fields(self, ref):
+        model, res_id = ref.split(",")
+        if model == "mail.activity":
+            return {"request_activity_id": int(res_id)}
+        return {"request_message_id": int(res_id)}
+
+    @api.model
+    def _client_value_flag(self, flags):
+        settings = self._client_value_settings()
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        labels = self._client_value_request_labels([f["request"] for f in flags])
+        contacts = self.browse([f["partner_id"] for f in flags])
+        contact_names = dict(zip(contacts.ids, contacts.mapped("name"), strict=True))
+        reasons = {}
+        for flag in flags:
+            reason = self.env._(
+                "The %(request)s of %(contact)s has been waiting since %(date)s "
+                "(%(days)s days) and nobody touched the account in the last "
+                "%(window)s days.",
+                request=labels[flag["request"]],
+                contact=contact_names[flag["partner_id"]],
+                date=format_date(
+                    self.env,
+                    fields.Datetime.context_timestamp(self, flag["requested_on"]),
+                ),
+                days=(now - flag["requested_on"]).days,
+                window=settings["window_days"],
+            )
+            if flag["waiting_count"] > 1:
+                reason += " " + self.env._(
+                    "%(count)s requests are waiting in all.",
+                    count=flag["waiting_count"],
+                )
+            reasons[flag["account_id"]] = reason
+        # Only accounts not flagged yet: a concurrent run cannot flag twice.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET client_neglected = TRUE,
+                       client_neglected_since = %(today)s,
+                       client_neglect_reason = v.reason,
+                       client_waiting_since = v.waiting_since,
+                       write_date = %(now)s,
+                       write_uid = %(uid)s
+                  FROM unnest(%(ids)s::int[], %(reasons)s::text[],
+                              %(waiting)s::timestamp[]) AS v(id, reason, waiting_since)
+                 WHERE p.id = v.id AND p.client_neglected IS NOT TRUE
+             RETURNING p.id
+                """,
+                today=today,
+                now=now,
+                uid=self.env.uid,
+                ids=[f["account_id"] for f in flags],
+                reasons=[reasons[f["account_id"]] for f in flags],
+                waiting=[f["requested_on"] for f in flags],
+            )
+        )
+        flagged = {row[0] for row in rows}
+        flags = [flag for flag in flags if flag["account_id"] in flagged]
+        if not flags:
+            return
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        to_follow = [flag for flag in flags if not flag["followup_ids"]]
+        followups = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": flag["account_id"],
+                        "activity_type_id": followup_type.id,
+                        "summary": followup_type.summary or followup_type.name,
+                        "note": Markup("<p>%s</p>") % reasons[flag["account_id"]],
+                        "user_id": flag["user_id"],
+                        "date_deadline": today,
+                        "automated": True,
+                    }
+                    for flag in to_follow
+                ]
+            )
+        )
+        followup_of = dict(
+            zip([f["account_id"] for f in to_follow], followups.ids, strict=True)
+        )
+        for flag in flags:
+            if flag["followup_ids"]:
+                followup_of[flag["account_id"]] = flag["followup_ids"][0]
+        self._client_value_post_notes(
+            {
+                flag["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
+                % (self.env._("Neglected account"), reasons[flag["account_id"]])
+                for flag in flags
+            }
+        )
+        self.env["client_value.neglect.event"].sudo().create(
+            [
+                {
+                    "partner_id": flag["account_id"],
+                    "kind": "flagged",
+                    "date": now,
+                    "reason": reasons[flag["account_id"]],
+                    "waiting_since": flag["requested_on"],
+                    **self._client_value_request_fields(flag["request"]),
+                    "activity_id": followup_of.get(flag["account_id"]),
+                    "user_id": flag["user_id"],
+                    "company_id": flag["company_id"],
+                }
+                for flag in flags
+            ]
+        )
+
+    @api.model
+    def _client_value_clear(self, clears):
+        settings = self._client_value_settings()
+        now = fields.Datetime.now()
+        messages = {
+            "answered": self.env._(
+                "No request is waiting any more: the client was answered."
+            ),
+            "touched": self.env._(
+                "The account was touched again within the last %(window)s days.",
+                window=settings["window_days"],
+            ),
+            "archived": self.env._("The account was archived."),
+        }
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET client_neglected = FALSE,
+                       client_neglected_since = NULL,
+                       client_neglect_reason = NULL,
+                       client_waiting_since = NULL,
+                       write_date = %(now)s,
+                       write_uid = %(uid)s
+                 WHERE id = ANY(%(ids)s) AND client_neglected
+             RETURNING id
+                """,
+                now=now,
+                uid=self.env.uid,
+                ids=[clear["account_id"] for clear in clears],
+            )
+        )
+        cleared = {row[0] for row in rows}
+        clears = [clear for clear in clears if clear["account_id"] in cleared]
+        if not clears:
+            return
+        followup_ids = [fid for clear in clears for fid in clear["followup_ids"]]
+        if followup_ids:
+            # The follow-up type keeps done activities: archiving is marking
+            # them done, without one posted message per activity.
+            self.env["mail.activity"].sudo().browse(followup_ids).write(
+                {"active": False}
+            )
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        self._client_value_post_notes(
+            {
+                clear["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
+                % (
+                    self.env._("%(followup)s done", followup=followup_type.name)
+                    if clear["followup_ids"]
+                    else self.env._("No longer neglected"),
+                    messages[clear["clear_reason"]],
+                )
+                for clear in clears
+            },
+            activity_type=followup_type,
+        )
+        self.env["client_value.neglect.event"].sudo().create(
+            [
+                {
+                    "partner_id": clear["account_id"],
+                    "kind": "cleared",
+                    "date": now,
+                    "reason": messages[clear["clear_reason"]],
+                    "activity_id": clear["followup_ids"][0]
+                    if clear["followup_ids"]
+                    else False,
+                    "user_id": clear["user_id"],
+                    "company_id": clear["company_id"],
+                }
+                for clear in clears
+            ]
+        )
+
+    @api.model
+    def _client_value_post_notes(self, bodies, activity_type=None):
+        """Log one internal note per account, created in one call.
+
+        Author, reply-to and record names are computed once for the batch:
+        left to mail.message, they would cost queries per account."""
+        note = self.env.ref("mail.mt_note")
+        author = self.env.ref("base.partner_root")
+        accounts = self.browse(list(bodies))
+        email_from = author.email_formatted
+        reply_to = accounts._notify_get_reply_to(default=email_from)
+        names = dict(zip(accounts.ids, accounts.mapped("display_name"), strict=True))
+        self.env["mail.message"].sudo().create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": account_id,
+                    "record_name": names[account_id],
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "is_internal": True,
+                    "author_id": author.id,
+                    "email_from": email_from,
+                    "reply_to": reply_to[account_id],
+                    "mail_activity_type_id": activity_type.id
+                    if activity_type
+                    else False,
+                }
+                for account_id, body in bodies.items()
+            ]
+        )
