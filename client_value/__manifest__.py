@@ -19,4 +19,9 @@
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "client_value/static/tests/tours/**/*",
+        ],
+    },
 }
