@@ -3,6 +3,7 @@
 # created database where client_value was just installed.
 source "$(dirname "$0")/lib.sh"
 setup_all
+require_chromium
 [ "${SKIP_LINT:-}" = 1 ] || bash "$ROOT/scripts/lint.sh"
 
 TEST_DB="${TEST_DB:-client_value_test}"
@@ -14,12 +15,17 @@ else
     create_db_with_addon "$TEST_DB" demo
 fi
 
-require_chromium() {
-    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
-        || command -v google-chrome >/dev/null 2>&1 \
-        || die "Chromium is required for the browser tests. Install it: sudo apt-get install chromium"
-}
-require_chromium
+# Build the web client's asset bundles once, outside the tests: a browser
+# test rolls back what it creates, bundles included.
+say "building the web client assets of $TEST_DB"
+python "$ODOO_SRC/odoo-bin" shell -c "$ODOO_CONF" -d "$TEST_DB" --log-level=warn --max-cron-threads=0 --no-http >/dev/null <<'PY'
+for name in ("web.assets_web", "web.assets_web_print", "web.assets_tests",
+             "bus.websocket_worker_assets"):
+    bundle = env["ir.qweb"]._get_asset_bundle(name)
+    bundle.js()
+    bundle.css()
+env.cr.commit()
+PY
 
 say "running pytest-odoo on $TEST_DB"
 cd "$ROOT"
