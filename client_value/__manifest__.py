@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "client_value/static/tests/tours/**/*",

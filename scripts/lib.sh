@@ -220,8 +220,9 @@ base_template() {
     echo "$tpl"
 }
 
-# Fresh database $1 from the base template, then install client_value.
-create_db_with_addon() {
+# Fresh database $1 from the base template: client_value's dependencies
+# are installed, client_value is not.
+new_db_from_base() {
     local db="$1" demo="$2" tpl
     tpl="$(base_template "$demo")"
     drop_db "$db"
@@ -231,6 +232,12 @@ create_db_with_addon() {
         mkdir -p "$CACHE/data/filestore"
         cp -a "$CACHE/data/filestore/$tpl" "$CACHE/data/filestore/$db"
     fi
+}
+
+# Fresh database $1 from the base template, then install client_value.
+create_db_with_addon() {
+    local db="$1" demo="$2"
+    new_db_from_base "$db" "$demo"
     say "installing client_value in $db"
     odoo_bin -d "$db" -i client_value --stop-after-init --log-level=warn --max-cron-threads=0
     module_installed "$db" client_value || die "client_value failed to install in $db"
