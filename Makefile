@@ -1,5 +1,5 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test retest lint bench help pot screenshots
+.PHONY: demo demo-reset test retest lint bench help pot screenshots readme
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
@@ -10,6 +10,7 @@ help:
 	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
 	@echo "make pot         export client_value/i18n/client_value.pot from the test database"
 	@echo "make screenshots refresh the app page screenshots (client_value/static/description)"
+	@echo "make readme     assemble client_value/README.rst from client_value/readme/*.md"
 
 demo:
 	@bash scripts/demo.sh
@@ -37,3 +38,7 @@ pot:
 # Reruns the browser tests, saving their screenshots for the app page.
 screenshots:
 	@CLIENT_VALUE_SCREENSHOTS=update REUSE_DB=1 SKIP_LINT=1 PYTEST_ARGS="$(or $(PYTEST_ARGS),tests/test_browser.py)" bash scripts/test.sh
+
+# client_value/README.rst from the fragments in client_value/readme/.
+readme:
+	@bash scripts/venv_run.sh python scripts/readme.py
