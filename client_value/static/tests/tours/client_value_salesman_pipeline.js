@@ -20,6 +20,8 @@ registry.category("web_tour.tours").add("client_value_salesman_pipeline", {
         {
             trigger: ".o_searchview .o_facet_value:contains('My Pipeline')",
             content: "The pipeline opens on the salesperson's own opportunities",
+            // Loading the app on a busy 2-core machine can take a while.
+            timeout: 20000,
         },
         {
             trigger:
@@ -39,6 +41,7 @@ registry.category("web_tour.tours").add("client_value_salesman_pipeline", {
         {
             trigger: ".o_last_breadcrumb_item:contains('Bakery ovens')",
             content: "The opportunity form shows the record",
+            timeout: 20000,
         },
         {
             trigger: ".o_breadcrumb .o_back_button",
