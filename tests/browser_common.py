@@ -13,7 +13,7 @@ import struct
 import unittest
 from pathlib import Path
 
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, common
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser, _find_executable
 
 CHROMIUM_MISSING = (
@@ -75,6 +75,10 @@ class ClientValueHttpCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if common.websocket is None:
+            raise AssertionError(
+                "websocket-client drives the browser: install requirements/dev.txt"
+            )
         try:
             _find_executable()
         except unittest.SkipTest as exc:

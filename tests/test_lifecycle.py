@@ -37,9 +37,11 @@ CRON_POLL = re.compile(r"WorkerCron \((\d+)\) polling for jobs")
 RESULT = "CLIENT_VALUE_RESULT "
 
 # What client_value left in the database: its xmlids, the fields and models
-# it defines, its menus and settings.
+# it defines, its menus and settings, and a fingerprint of its data (row
+# counts of its models, a digest of every column it adds).
 INVENTORY = """
 import json
+from odoo.tools import SQL
 module = env["ir.module.module"].search([("name", "=", "client_value")])
 data = env["ir.model.data"].search([("module", "=", "client_value")])
 fields = env["ir.model.fields"].search([("id", "in", data.filtered(
@@ -47,6 +49,23 @@ fields = env["ir.model.fields"].search([("id", "in", data.filtered(
 models = [name for name, model in env.registry.items()
           if model._original_module == "client_value"]
 params = env["ir.config_parameter"].search([("key", "=like", r"client\\_value.%")])
+records = {
+    name: env[name].with_context(active_test=False).search_count([])
+    for name in models if env[name]._auto and not env[name]._transient
+}
+columns = {}
+for field in fields:
+    if field.model not in env:
+        continue
+    Model = env[field.model]
+    column = Model._fields.get(field.name)
+    if Model._transient or not Model._auto or not (
+            column and column.store and column.column_type):
+        continue
+    env.cr.execute(SQL(
+        "SELECT count(*), md5(string_agg(%s::text, ',' ORDER BY id)) FROM %s",
+        SQL.identifier(field.name), SQL.identifier(Model._table)))
+    columns["%s.%s" % (field.model, field.name)] = list(env.cr.fetchone())
 print(RESULT + json.dumps({
     "state": module.state,
     "xmlids": sorted([d.model, d.res_id, d.name] for d in data),
@@ -54,6 +73,8 @@ print(RESULT + json.dumps({
     "models": sorted(models),
     "menus": sorted(data.filtered(lambda d: d.model == "ir.ui.menu").mapped("res_id")),
     "params": sorted(params.mapped("key")),
+    "records": records,
+    "columns": columns,
     "opportunities": env["crm.lead"].with_context(active_test=False).search_count([]),
 }))
 """
@@ -295,10 +316,16 @@ class TestLifecycle(TransactionCase):
         self.assertEqual(installed["state"], "installed")
         self.assertTrue(installed["xmlids"])
 
-        # Upgrade on a running server whose cron workers then work on it.
-        log = self._serve_with_workers("-u", "client_value")
-        self.assertClean(log, "upgrade and serving with workers")
-        self.assertEqual(self._shell(INVENTORY)["xmlids"], installed["xmlids"])
+        # Upgrade with workers: same records, same data.
+        log = self._odoo("-u", "client_value", "--stop-after-init", *WORKERS)
+        self.assertClean(log, "upgrade with workers")
+        upgraded = self._shell(INVENTORY)
+        for key in ("xmlids", "fields", "models", "records", "columns"):
+            self.assertEqual(upgraded[key], installed[key], "upgrade changed %s" % key)
+
+        # Serve: the HTTP workers answer and the cron workers run our jobs.
+        log = self._serve_with_workers()
+        self.assertClean(log, "serving with workers")
 
         # Uninstall: nothing of client_value is left, CRM data is untouched.
         self.assertEqual(self._shell(UNINSTALL), "done")
