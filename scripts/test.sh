@@ -15,18 +15,6 @@ else
     create_db_with_addon "$TEST_DB" demo
 fi
 
-# Build the web client's asset bundles once, outside the tests: a browser
-# test rolls back what it creates, bundles included.
-say "building the web client assets of $TEST_DB"
-python "$ODOO_SRC/odoo-bin" shell -c "$ODOO_CONF" -d "$TEST_DB" --log-level=warn --max-cron-threads=0 --no-http >/dev/null <<'PY'
-for name in ("web.assets_web", "web.assets_web_print", "web.assets_tests",
-             "bus.websocket_worker_assets"):
-    bundle = env["ir.qweb"]._get_asset_bundle(name)
-    bundle.js()
-    bundle.css()
-env.cr.commit()
-PY
-
 say "running pytest-odoo on $TEST_DB"
 cd "$ROOT"
 set +e

@@ -13,8 +13,15 @@ import struct
 import unittest
 from pathlib import Path
 
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, common
-from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser, _find_executable
+from odoo.tests.common import (
+    TEST_CURSOR_COOKIE_NAME,
+    ChromeBrowser,
+    _find_executable,
+    get_db_name,
+)
 
 CHROMIUM_MISSING = (
     "Chromium is required by the browser tests and was not found. Install "
@@ -28,6 +35,13 @@ REQUIRED_SWITCHES = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
+)
+# The bundles a backend page loads, built once per database (see below).
+WEB_BUNDLES = (
+    "web.assets_web",
+    "web.assets_web_print",
+    "web.assets_tests",
+    "bus.websocket_worker_assets",
 )
 DESCRIPTION_DIR = (
     Path(__file__).resolve().parents[1] / "client_value/static/description"
@@ -74,6 +88,7 @@ class ClientValueHttpCase(HttpCase):
 
     @classmethod
     def setUpClass(cls):
+        cls._build_web_assets()
         super().setUpClass()
         if common.websocket is None:
             raise AssertionError(
@@ -83,6 +98,21 @@ class ClientValueHttpCase(HttpCase):
             _find_executable()
         except unittest.SkipTest as exc:
             raise AssertionError(CHROMIUM_MISSING) from exc
+
+    @classmethod
+    def _build_web_assets(cls):
+        """Build the web client's bundles in a committed transaction.
+
+        A browser test rolls back all it creates, generated bundles included:
+        without this, every test would build them again, which takes tens of
+        seconds on a small machine. Bundles already built are reused.
+        """
+        with Registry(get_db_name()).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for name in WEB_BUNDLES:
+                bundle = env["ir.qweb"]._get_asset_bundle(name)
+                bundle.js()
+                bundle.css()
 
     def browser_js(self, *args, **kwargs):
         try:
