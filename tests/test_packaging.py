@@ -97,7 +97,11 @@ class TestPackaging(TransactionCase):
                 if isinstance(path, str) and "*" not in path
             }
         missing = {prefix + path for path in expected} - names
-        self.assertFalse(missing, "files missing from the wheel")
+        self.assertFalse(
+            missing,
+            "files missing from the wheel (whool packs the files git tracks: "
+            "`git add` new files)",
+        )
         # Build configuration and local leftovers stay out of the wheel.
         self.assertNotIn(prefix + "pyproject.toml", names)
         self.assertFalse([n for n in names if "__pycache__" in n or n.endswith(".pyc")])
