@@ -1,5 +1,5 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test retest lint bench help
+.PHONY: demo demo-reset test retest lint bench help pot screenshots readme
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
@@ -8,6 +8,9 @@ help:
 	@echo "make retest      developer shortcut: upgrade the existing test database and rerun pytest (PYTEST_ARGS=...)"
 	@echo "make lint        ruff and pylint-odoo only"
 	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
+	@echo "make pot         export client_value/i18n/client_value.pot from the test database"
+	@echo "make screenshots refresh the app page screenshots (client_value/static/description)"
+	@echo "make readme     assemble client_value/README.rst from client_value/readme/*.md"
 
 demo:
 	@bash scripts/demo.sh
@@ -28,3 +31,14 @@ lint:
 
 bench:
 	@bash scripts/bench.sh
+
+pot:
+	@bash scripts/pot.sh
+
+# Reruns the browser tests, saving their screenshots for the app page.
+screenshots:
+	@CLIENT_VALUE_SCREENSHOTS=update REUSE_DB=1 SKIP_LINT=1 PYTEST_ARGS="$(or $(PYTEST_ARGS),tests/test_browser.py)" bash scripts/test.sh
+
+# client_value/README.rst from the fragments in client_value/readme/.
+readme:
+	@bash scripts/venv_run.sh python scripts/readme.py

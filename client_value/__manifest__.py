@@ -43,12 +43,13 @@
     "demo": [
         "demo/crm_lead_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "client_value/static/src/outcome/*.js",
         ],
         "web.assets_tests": [
-            "client_value/static/tests/tours/*.js",
+            "client_value/static/tests/tours/**/*",
         ],
     },
 }

@@ -220,8 +220,9 @@ base_template() {
     echo "$tpl"
 }
 
-# Fresh database $1 from the base template, then install client_value.
-create_db_with_addon() {
+# Fresh database $1 from the base template: client_value's dependencies
+# are installed, client_value is not.
+new_db_from_base() {
     local db="$1" demo="$2" tpl
     tpl="$(base_template "$demo")"
     drop_db "$db"
@@ -231,7 +232,47 @@ create_db_with_addon() {
         mkdir -p "$CACHE/data/filestore"
         cp -a "$CACHE/data/filestore/$tpl" "$CACHE/data/filestore/$db"
     fi
+}
+
+# Fresh database $1 from the base template, then install client_value.
+create_db_with_addon() {
+    local db="$1" demo="$2"
+    new_db_from_base "$db" "$demo"
     say "installing client_value in $db"
     odoo_bin -d "$db" -i client_value --stop-after-init --log-level=warn --max-cron-threads=0
     module_installed "$db" client_value || die "client_value failed to install in $db"
+}
+
+# Chromium for the browser tests, which `make test` always runs. When it is
+# missing, Debian's `chromium` package is installed (as root, with apt-get;
+# no recommended packages but the fonts of the screenshots), otherwise the
+# run stops here: a browser test is never skipped.
+find_chromium() {
+    if [ -n "${ODOO_BROWSER_BIN:-}" ] && [ -x "$ODOO_BROWSER_BIN" ]; then
+        echo "$ODOO_BROWSER_BIN"; return
+    fi
+    # Same names, in the same order, as Odoo's test browser looks for.
+    local name
+    for name in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$name" 2>/dev/null && return
+    done
+    return 1
+}
+
+require_chromium() {
+    find_chromium >/dev/null && return
+    local log="$CACHE/apt-chromium.log"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Chromium not found: installing Debian's chromium package for the browser tests"
+        if ! { apt-get update \
+               && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+                  chromium fonts-liberation; } >"$log" 2>&1; then
+            tail -20 "$log" >&2
+            die "installing the chromium package failed (full log: $log).
+  The browser tests need it: apt-get install chromium"
+        fi
+    fi
+    find_chromium >/dev/null || die "Chromium is required: make test always runs the browser tests.
+  Install Debian's package:  sudo apt-get install chromium
+  (or set ODOO_BROWSER_BIN to a Chromium or Chrome executable)."
 }

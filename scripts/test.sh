@@ -3,6 +3,7 @@
 # created database where client_value was just installed.
 source "$(dirname "$0")/lib.sh"
 setup_all
+require_chromium
 [ "${SKIP_LINT:-}" = 1 ] || bash "$ROOT/scripts/lint.sh"
 
 TEST_DB="${TEST_DB:-client_value_test}"
@@ -13,13 +14,6 @@ if [ "${REUSE_DB:-}" = 1 ] && module_installed "$TEST_DB" client_value; then
 else
     create_db_with_addon "$TEST_DB" demo
 fi
-
-require_chromium() {
-    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
-        || command -v google-chrome >/dev/null 2>&1 \
-        || die "Chromium is required for the browser tests. Install it: sudo apt-get install chromium"
-}
-require_chromium
 
 say "running pytest-odoo on $TEST_DB"
 cd "$ROOT"

@@ -1,0 +1,163 @@
+"""Base class of the browser tests: Odoo's tours in headless Chromium.
+
+Odoo's ``ChromeBrowser`` turns every browser problem (no executable, no
+devtools port) into a skipped test. Here a browser that cannot run is a
+failure with a message naming the package to install, since ``make test``
+must always run the browser tests.
+"""
+
+import base64
+import json
+import os
+import struct
+import unittest
+from pathlib import Path
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import HttpCase, common
+from odoo.tests.common import (
+    TEST_CURSOR_COOKIE_NAME,
+    ChromeBrowser,
+    _find_executable,
+    get_db_name,
+)
+
+CHROMIUM_MISSING = (
+    "Chromium is required by the browser tests and was not found. Install "
+    "Debian's package: apt-get install chromium (make test does it when run "
+    "as root), or point ODOO_BROWSER_BIN at a Chromium executable."
+)
+# Headless switches the tests rely on: no sandbox (root in containers), no
+# GPU (none on CI), no background traffic (no network besides Odoo).
+REQUIRED_SWITCHES = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+)
+# The bundles a backend page loads, built once per database (see below).
+WEB_BUNDLES = (
+    "web.assets_web",
+    "web.assets_web_print",
+    "web.assets_tests",
+    "bus.websocket_worker_assets",
+)
+DESCRIPTION_DIR = (
+    Path(__file__).resolve().parents[1] / "client_value/static/description"
+)
+# Resolves true once the selector matches, Odoo shows no loading indicator,
+# fonts are loaded and two frames were painted; polls in the page so the
+# devtools connection is not flooded.
+READY_JS = """(async () => {
+    const ready = () => document.querySelector(%(selector)s)
+        && !document.querySelector(".o_loading_indicator, .o_blockUI");
+    for (let i = 0; i < 10 && !ready(); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!ready()) {
+        return false;
+    }
+    await document.fonts.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return Boolean(ready());
+})()"""
+
+
+def screenshot_dir():
+    """Where screenshots go.
+
+    ``make screenshots`` (``CLIENT_VALUE_SCREENSHOTS=update``) refreshes the
+    committed pictures of the app page; every other run writes to the ignored
+    ``tmp/`` folder so that running the tests never dirties the checkout.
+    """
+    if os.environ.get("CLIENT_VALUE_SCREENSHOTS") == "update":
+        return DESCRIPTION_DIR
+    return DESCRIPTION_DIR / "tmp"
+
+
+def png_size(data):
+    """(width, height) of PNG bytes, read from the IHDR chunk."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return struct.unpack(">II", data[16:24])
+
+
+class ClientValueHttpCase(HttpCase):
+    browser_size = "1366x768"
+
+    @classmethod
+    def setUpClass(cls):
+        cls._build_web_assets()
+        super().setUpClass()
+        if common.websocket is None:
+            raise AssertionError(
+                "websocket-client drives the browser: install requirements/dev.txt"
+            )
+        try:
+            _find_executable()
+        except unittest.SkipTest as exc:
+            raise AssertionError(CHROMIUM_MISSING) from exc
+
+    @classmethod
+    def _build_web_assets(cls):
+        """Build the web client's bundles in a committed transaction.
+
+        A browser test rolls back all it creates, generated bundles included:
+        without this, every test would build them again, which takes tens of
+        seconds on a small machine. Bundles already built are reused.
+        """
+        with Registry(get_db_name()).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for name in WEB_BUNDLES:
+                bundle = env["ir.qweb"]._get_asset_bundle(name)
+                bundle.js()
+                bundle.css()
+
+    def browser_js(self, *args, **kwargs):
+        try:
+            return super().browser_js(*args, **kwargs)
+        except unittest.SkipTest as exc:
+            self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
+
+    def take_screenshot(self, name, url_path, selector, login):
+        """Save ``<name>.png`` of ``url_path`` as ``login`` sees it.
+
+        The page is opened in a fresh headless Chromium, like a tour, and
+        captured once ``selector`` is shown and the page has settled.
+        Returns the path of the PNG and the command line of the browser.
+        """
+        try:
+            browser = ChromeBrowser(self)
+        except unittest.SkipTest as exc:
+            self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
+        try:
+            cmdline = Path("/proc/%d/cmdline" % browser.chrome.pid).read_bytes()
+            self.http_request_key = self.canonical_tag + "_screenshot"
+            self.authenticate(login, login, browser=browser)
+            self.http_request_strict_check = True
+            self.cr.flush()
+            self.cr.clear()
+            browser.navigate_to(self.base_url() + url_path)
+            ready = READY_JS % {"selector": json.dumps(selector)}
+            self.assertTrue(
+                browser._wait_ready(ready, timeout=60),
+                "%s never showed %s" % (url_path, selector),
+            )
+            shot = browser._websocket_request(
+                "Page.captureScreenshot", params={"format": "png"}, timeout=30
+            )
+            self.assertFalse(
+                browser.had_failure, "the page logged errors, see the test log"
+            )
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
+            self.http_request_key = self.canonical_tag
+            self.opener.cookies[TEST_CURSOR_COOKIE_NAME] = self.http_request_key
+        data = base64.b64decode(shot["data"], validate=True)
+        folder = screenshot_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / ("%s.png" % name)
+        path.write_bytes(data)
+        return path, [arg.decode() for arg in cmdline.split(b"\0") if arg]
