@@ -1,9 +1,33 @@
+from odoo.tools import SQL
+
 from . import models
 from . import controllers
 from . import wizard
 
 
 def uninstall_hook(env):
-    """Drop the settings: stored as ``client_value.*`` system parameters, they
-    have no xmlid and would otherwise outlive the module."""
+    """Leave the database as if the module had never been installed, without
+    losing the client's history.
+
+    - Settings are ``client_value.*`` system parameters without xmlid: drop them.
+    - Activities of the module's types (service requests, reviews, follow-ups)
+      are moved to Odoo's To-Do type, so the history survives and the types
+      can be deleted.
+    """
     env["ir.config_parameter"].search([("key", "=like", r"client\_value.%")]).unlink()
+    type_ids = (
+        env["ir.model.data"]
+        .search([("module", "=", "client_value"), ("model", "=", "mail.activity.type")])
+        .mapped("res_id")
+    )
+    todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+    if type_ids and todo:
+        env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET activity_type_id = %s "
+                "WHERE activity_type_id IN %s",
+                todo.id,
+                tuple(type_ids),
+            )
+        )
+        env["mail.activity"].invalidate_model(["activity_type_id"])
