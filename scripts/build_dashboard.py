@@ -106,6 +106,7 @@ SECTIONS = [
             ["team_id"],
             OPEN_OPPS,
             order="DESC",
+            menu="client_value.crm_lead_menu_client_impact_report",
         ),
     ),
     (
@@ -117,6 +118,7 @@ SECTIONS = [
             "expected_revenue",
             ["impact_level"],
             WON_OPPS,
+            menu="client_value.crm_lead_menu_client_impact_report",
         ),
         chart(
             "won_small_big",
@@ -138,6 +140,7 @@ SECTIONS = [
             ["outcome_date:month", "outcome_state"],
             [["outcome_state", "in", ["improved", "unchanged", "worsened"]]],
             stacked=True,
+            menu="client_value.crm_lead_menu_outcome_report",
         ),
         chart(
             "satisfaction",
@@ -167,6 +170,8 @@ SECTIONS = [
             "__count",
             ["date:week", "kind"],
             [],
+            stacked=True,
+            menu="client_value.client_value_neglect_event_menu",
         ),
     ),
     (
@@ -179,6 +184,7 @@ SECTIONS = [
             ["date:week"],
             [["is_request", "=", True], ["response_hours", "!=", False]],
             kind="line",
+            menu="client_value.client_value_touch_menu",
         ),
         chart(
             "care_index",
@@ -187,6 +193,7 @@ SECTIONS = [
             "touch_count",
             ["size_bucket"],
             [],
+            menu="client_value.client_value_care_report_menu",
         ),
     ),
 ]

@@ -8,5 +8,7 @@ from . import res_partner
 from . import res_users
 from . import mail_activity_type
 from . import mail_message
+from . import client_value_report_mixin
 from . import client_value_touch
 from . import client_value_neglect_event
+from . import client_value_care_report

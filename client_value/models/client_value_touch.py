@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
@@ -122,6 +122,7 @@ class ClientValueTouch(models.Model):
     """
 
     _name = "client_value.touch"
+    _inherit = ["client_value.report.mixin"]
     _description = "Client Touch"
     _auto = False
     _order = "date desc, id desc"
@@ -167,27 +168,6 @@ class ClientValueTouch(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        self._flush_sources()
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _read_group(
-        self,
-        domain,
-        groupby=(),
-        aggregates=(),
-        having=(),
-        offset=0,
-        limit=None,
-        order=None,
-    ):
-        self._flush_sources()
-        return super()._read_group(
-            domain, groupby, aggregates, having, offset, limit, order
-        )
-
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
@@ -213,10 +193,3 @@ class ClientValueTouch(models.Model):
             for model, join, lead, company in _RECORDS[alias]
         ]
         return SQL("\nUNION ALL\n").join(branches)
-
-    @api.model
-    def _flush_sources(self):
-        """Write pending changes of the tables behind the view, so that a
-        touch recorded in the current transaction shows at once."""
-        for model in ("mail.activity", "mail.message", "res.partner", "crm.lead"):
-            self.env[model].flush_model()

@@ -1,0 +1,40 @@
+from odoo import api, models
+
+
+class ClientValueReportMixin(models.AbstractModel):
+    """Read-only SQL views that must show the current transaction's changes.
+
+    A view reads its tables directly, so pending ORM writes on them are
+    flushed before any search or grouped read.
+    """
+
+    _name = "client_value.report.mixin"
+    _description = "Client Value SQL report"
+    _report_sources = ("mail.activity", "mail.message", "res.partner", "crm.lead")
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        self._flush_sources()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        self._flush_sources()
+        return super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+
+    @api.model
+    def _flush_sources(self):
+        """Write pending changes of the tables behind the view."""
+        for model in self._report_sources:
+            self.env[model].flush_model()
