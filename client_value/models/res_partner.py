@@ -62,8 +62,12 @@ class ResPartner(models.Model):
     touch_ids = fields.One2many(
         "client_value.touch", "account_id", string="Touches of the Account"
     )
+    # Read as the user (not sudo, as related fields are by default), so the
+    # timeline only lists touches the user's record rules allow.
     account_touch_ids = fields.One2many(
-        related="commercial_partner_id.touch_ids", string="Touch Timeline"
+        related="commercial_partner_id.touch_ids",
+        string="Touch Timeline",
+        compute_sudo=False,
     )
     # Set by the neglect watch (scheduled action) on the account only.
     client_neglected = fields.Boolean(
@@ -124,6 +128,9 @@ class ResPartner(models.Model):
         groups="sales_team.group_sale_salesman",
     )
 
+    # Figures depend on who reads them (their companies) and their timezone:
+    # without this, one user's cached figures would be served to another.
+    @api.depends_context("uid", "allowed_company_ids", "tz")
     def _compute_care_summary(self):
         accounts = self.commercial_partner_id
         summary = self._client_care_summary(accounts.ids)
