@@ -1,4 +1,5 @@
 from odoo.tools import SQL
+from odoo.tools.sql import drop_view_if_exists
 
 from . import models
 from . import controllers
@@ -9,12 +10,16 @@ def uninstall_hook(env):
     """Leave the database as if the module had never been installed, without
     losing the client's history.
 
+    - The SQL report views go first: they depend on the module's columns.
     - Settings are ``client_value.*`` system parameters without xmlid: drop them.
     - Activities of the module's types (service requests, reviews, follow-ups)
       are moved to Odoo's To-Do type, so the history survives and the types
       can be deleted.
     """
     env["ir.config_parameter"].search([("key", "=like", r"client\_value.%")]).unlink()
+    # The report views read the module's columns: drop them before those.
+    for view in ("client_value_care_report", "client_value_touch"):
+        drop_view_if_exists(env.cr, view)
     type_ids = (
         env["ir.model.data"]
         .search([("module", "=", "client_value"), ("model", "=", "mail.activity.type")])

@@ -45,6 +45,7 @@
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
+        "demo/client_value_demo.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {

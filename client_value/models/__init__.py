@@ -12,3 +12,4 @@ from . import client_value_report_mixin
 from . import client_value_touch
 from . import client_value_neglect_event
 from . import client_value_care_report
+from . import client_value_demo
