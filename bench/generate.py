@@ -1,172 +1,313 @@
 """Synthetic CRM data for the benchmark, generated server-side in SQL.
 
-Rows are produced by ``INSERT ... SELECT generate_series`` with a fixed
-random seed, so a given size always yields the same data and millions of
-rows load in seconds instead of hours of ORM ``create`` calls.
+Rows come from ``INSERT ... SELECT generate_series`` with a fixed seed, so
+a size always yields the same data and millions of rows load in seconds
+rather than through hours of ORM ``create`` calls.
 
-Shape (defaults for ``accounts=100_000``):
-- accounts: companies, each with 1 to 3 contacts;
-- opportunities: 2 per account, across all stages, sizes and salespeople;
-- activities: 10 per account, every touch kind, done and open;
-- messages: 5 per account, incoming emails, replies and internal notes;
-- everything spread over the last 180 days.
-A controlled share of accounts (``neglect_share``) only has an old,
-unanswered service request and no other recent touch: they must be flagged.
+``core()`` runs before client_value is installed and only writes Odoo's own
+columns; ``client_value_layer()`` runs after, the way the module would have
+recorded the same history: service requests and administrative tasks among
+the activities, messages classified as client touches, answers.
+
+Per account (a company with 1 to 3 contacts): 2 opportunities, 10
+activities, 5 messages, spread over 180 days. One account in
+``NEGLECT_EVERY`` only has an old, unanswered service request and no touch
+in the last 35 days: those must be flagged; every other account had a done
+call in the last 10 days.
 """
 
 from odoo.tools import SQL
 
 SEED = 0.42
 SPAN_DAYS = 180
+NEGLECT_EVERY = 33
 
 
-def _exec(cr, query):
-    cr.execute(query)
+def _ids(cr, query, params=()):
+    cr.execute(query, params)
+    return [row[0] for row in cr.fetchall()]
 
 
-def create_salespeople(env, count=20, teams=4):
-    """Salespeople and teams through the ORM: few rows, real users."""
-    Users = env["res.users"].with_context(no_reset_password=True, tracking_disable=True)
-    group = env.ref("sales_team.group_sale_salesman")
-    users = Users.create(
-        [
-            {
-                "name": f"Bench Salesperson {i:02d}",
-                "login": f"bench.sales.{i:02d}",
-                "email": f"bench.sales.{i:02d}@example.com",
-                "groups_id": [(6, 0, [group.id, env.ref("base.group_user").id])],
-            }
-            for i in range(count)
-        ]
-    )
-    team_records = env["crm.team"].create(
-        [
-            {
-                "name": f"Bench Team {t}",
-                "user_id": users[t].id,
-                "member_ids": [(6, 0, users[t::teams].ids)],
-            }
-            for t in range(teams)
-        ]
-    )
-    return users, team_records
-
-
-def generate(env, accounts, neglect_share=0.03):
-    """Generate the whole data set; returns a dict of row counts."""
+def core(env, accounts):
+    """Accounts, contacts, opportunities, activities and messages."""
     cr = env.cr
-    users, teams = create_salespeople(env)
+    group = env.ref("sales_team.group_sale_salesman")
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True, tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"Bench Salesperson {i:02d}",
+                    "login": f"bench.sales.{i:02d}",
+                    "groups_id": [(6, 0, group.ids)],
+                }
+                for i in range(20)
+            ]
+        )
+    )
+    teams = env["crm.team"].create(
+        [{"name": f"Bench Team {t}", "user_id": users[t].id} for t in range(4)]
+    )
+    stages = _ids(cr, "SELECT id FROM crm_stage ORDER BY sequence, id")
+    won = _ids(cr, "SELECT id FROM crm_stage WHERE is_won")[0]
+    types = {
+        xmlid: env.ref(f"mail.{xmlid}").id
+        for xmlid in (
+            "mail_activity_data_call",
+            "mail_activity_data_meeting",
+            "mail_activity_data_email",
+            "mail_activity_data_todo",
+        )
+    }
+    model_ids = dict(
+        (model, env["ir.model"]._get_id(model)) for model in ("res.partner", "crm.lead")
+    )
+    comment = env.ref("mail.mt_comment").id
+    note = env.ref("mail.mt_note").id
     cr.execute("SELECT setseed(%s)", [SEED])
-    user_ids = users.ids
-    team_ids = teams.ids
-    stage_rows = env["crm.stage"].search_read([], ["id", "is_won"], order="sequence")
-    stage_ids = [s["id"] for s in stage_rows]
-    won_stage = next(s["id"] for s in stage_rows if s["is_won"])
-    neglect_every = max(int(round(1 / neglect_share)), 1) if neglect_share else 0
-
-    # accounts (companies) ------------------------------------------------
-    _exec(
-        cr,
-        SQL(
-            """
+    cr.execute(
+        """
         INSERT INTO res_partner (name, complete_name, ref, is_company, active, type,
-                                 lang, user_id, team_id, email, create_date,
+                                 lang, user_id, email, create_date,
                                  write_date, create_uid, write_uid)
         SELECT 'Bench Account ' || g, 'Bench Account ' || g, 'bench-' || g, true,
-               true, 'contact', 'en_US',
-               (%(users)s::int[])[1 + g %% %(nusers)s],
-               (%(teams)s::int[])[1 + g %% %(nteams)s],
+               true, 'contact', 'en_US', (%(users)s::int[])[1 + g %% 20],
                'account' || g || '@example.com',
                now() - interval '400 days', now(), 1, 1
-          FROM generate_series(1, %(n)s) g
-        """,
-            users=user_ids,
-            nusers=len(user_ids),
-            teams=team_ids,
-            nteams=len(team_ids),
-            n=accounts,
-        ),
-    )
-    cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id "
-        "WHERE ref LIKE 'bench-%%' AND commercial_partner_id IS NULL"
-    )
-    # contacts: 1 to 3 per account -------------------------------------------
-    _exec(
-        cr,
-        SQL(
-            """
+          FROM generate_series(1, %(n)s) g;
+        UPDATE res_partner SET commercial_partner_id = id
+         WHERE ref LIKE 'bench-%%' AND commercial_partner_id IS NULL;
         INSERT INTO res_partner (name, complete_name, parent_id, commercial_partner_id,
                                  is_company, active, type, lang, user_id, email,
                                  create_date, write_date, create_uid, write_uid)
-        SELECT 'Contact ' || c || ' of ' || p.name,
-               p.name || ', Contact ' || c, p.id, p.id, false, true, 'contact',
-               'en_US', p.user_id, 'contact' || c || '.' || p.id || '@example.com',
+        SELECT 'Contact ' || c, p.name || ', Contact ' || c, p.id, p.id, false, true,
+               'contact', 'en_US', p.user_id, 'c' || c || '.' || p.id || '@example.com',
                p.create_date, now(), 1, 1
           FROM res_partner p
-          CROSS JOIN LATERAL generate_series(1, 1 + (p.id * 7919) %% 3) c
-         WHERE p.ref LIKE 'bench-%%'
-        """
-        ),
-    )
-    cr.execute(
-        """
-        CREATE TEMP TABLE bench_account AS
+          CROSS JOIN LATERAL generate_series(1, 1 + p.id %% 3) c
+         WHERE p.ref LIKE 'bench-%%';
+        CREATE TABLE bench_account AS
         SELECT p.id AS account_id, p.user_id,
-               (SELECT min(c.id) FROM res_partner c WHERE c.parent_id = p.id)
-                   AS contact_id,
-               row_number() OVER (ORDER BY p.id) AS rn
-          FROM res_partner p WHERE p.ref LIKE 'bench-%%'
-        """
-    )
-    cr.execute("ALTER TABLE bench_account ADD PRIMARY KEY (account_id)")
-    cr.execute(
-        "ALTER TABLE bench_account ADD COLUMN neglected boolean NOT NULL DEFAULT false"
-    )
-    if neglect_every:
-        cr.execute(
-            "UPDATE bench_account SET neglected = (rn %% %s = 0)", [neglect_every]
-        )
+               row_number() OVER (ORDER BY p.id) AS rn,
+               (SELECT array_agg(c.id ORDER BY c.id) FROM res_partner c
+                 WHERE c.parent_id = p.id) AS contacts
+          FROM res_partner p WHERE p.ref LIKE 'bench-%%';
+        ALTER TABLE bench_account ADD PRIMARY KEY (account_id);
+        ALTER TABLE bench_account ADD COLUMN neglected boolean;
+        UPDATE bench_account SET neglected = (rn %% %(every)s = 0);
 
-    # opportunities: 2 per account ------------------------------------------
-    _exec(
-        cr,
-        SQL(
-            """
         INSERT INTO crm_lead (name, type, active, partner_id, user_id, team_id,
                               company_id, stage_id, probability, expected_revenue,
                               prorated_revenue, date_open, date_closed,
                               date_last_stage_update, create_date, write_date,
                               create_uid, write_uid, priority)
-        SELECT 'Bench deal ' || a.rn || '-' || k, 'opportunity', true, a.contact_id,
-               a.user_id, (%(teams)s::int[])[1 + a.rn::int %% %(nteams)s], 1,
+        SELECT 'Bench deal ' || a.rn || '-' || k, 'opportunity', true,
+               a.contacts[1], a.user_id, (%(teams)s::int[])[1 + a.rn::int %% 4], 1,
                s.stage_id, s.probability, s.revenue,
-               s.revenue * s.probability / 100.0,
-               s.created, CASE WHEN s.stage_id = %(won)s THEN s.created END,
+               s.revenue * s.probability / 100.0, s.created,
+               CASE WHEN s.stage_id = %(won)s THEN s.created END,
                s.created, s.created, now(), 1, 1, '0'
           FROM bench_account a
-          CROSS JOIN LATERAL generate_series(1, 2) k
+          CROSS JOIN generate_series(1, 2) k
           CROSS JOIN LATERAL (
-              SELECT st.stage_id,
-                     CASE WHEN st.stage_id = %(won)s THEN 100
-                          ELSE round((random() * 90)::numeric, 0)::float END
+              SELECT st AS stage_id,
+                     CASE WHEN st = %(won)s THEN 100
+                          ELSE round((random() * 90)::numeric)::float END
                          AS probability,
-                     round((exp(random() * 8) * 100)::numeric, 0) AS revenue,
+                     round((exp(random() * 8) * 100)::numeric) AS revenue,
                      now() - random() * interval '%(span)s days' AS created
                 FROM (SELECT (%(stages)s::int[])[1 + floor(random() * %(nstages)s)::int]
-                             AS stage_id, k AS k) st
-          ) s
+                             + 0 * k AS st) x
+          ) s;
+        CREATE INDEX ON crm_lead (partner_id);
         """,
-            teams=team_ids,
-            nteams=len(team_ids),
-            won=won_stage,
-            stages=stage_ids,
-            nstages=len(stage_ids),
-            span=SQL(str(SPAN_DAYS)),
-        ),
+        {
+            "users": users.ids,
+            "teams": teams.ids,
+            "n": accounts,
+            "every": NEGLECT_EVERY,
+            "won": won,
+            "stages": stages,
+            "nstages": len(stages),
+            "span": SPAN_DAYS,
+        },
     )
-    counts = {}
-    for table in ("res_partner", "crm_lead"):
+    # Activities: 10 per account, on a contact or on a deal; 70 % done.
+    cr.execute(
+        """
+        INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
+                                   user_id, date_deadline, active, date_done,
+                                   summary, automated, create_date, write_date,
+                                   create_uid, write_uid)
+        SELECT CASE WHEN x.on_lead THEN %(m_lead)s ELSE %(m_partner)s END,
+               CASE WHEN x.on_lead THEN 'crm.lead' ELSE 'res.partner' END,
+               CASE WHEN x.on_lead
+                    THEN (SELECT min(l.id) FROM crm_lead l
+                           WHERE l.partner_id = a.contacts[1])
+                    ELSE a.contacts[1 + (k %% array_length(a.contacts, 1))] END,
+               (%(types)s::int[])[1 + floor(random() * 4)::int],
+               a.user_id, x.at::date, NOT x.done,
+               CASE WHEN x.done THEN x.at::date END,
+               'Bench activity', false, x.at - interval '1 day', now(), 1, 1
+          FROM bench_account a
+          CROSS JOIN generate_series(1, 10) k
+          CROSS JOIN LATERAL (
+              SELECT random() < 0.3 + 0 * k AS on_lead,
+                     random() < 0.7 AS done,
+                     now() - random() * interval '%(span)s days' AS at
+          ) x
+        """,
+        {
+            "m_lead": model_ids["crm.lead"],
+            "m_partner": model_ids["res.partner"],
+            "types": list(types.values()),
+            "span": SPAN_DAYS,
+        },
+    )
+    # Messages: 5 per account; incoming emails, replies and internal notes.
+    cr.execute(
+        """
+        INSERT INTO mail_message (model, res_id, message_type, subtype_id, is_internal,
+                                  author_id, date, body, create_date, write_date,
+                                  create_uid, write_uid)
+        SELECT 'res.partner', a.contacts[1], x.mtype, x.subtype, x.internal,
+               CASE WHEN x.kind = 0 THEN a.contacts[1] ELSE u.partner_id END,
+               x.at, '<p>Bench message</p>', x.at, x.at, 1, 1
+          FROM bench_account a
+          JOIN res_users u ON u.id = a.user_id
+          CROSS JOIN generate_series(1, 5) k
+          CROSS JOIN LATERAL (
+              SELECT v.kind,
+                     CASE v.kind WHEN 0 THEN 'email' ELSE 'comment' END AS mtype,
+                     CASE v.kind WHEN 2 THEN %(note)s ELSE %(comment)s END
+                         AS subtype,
+                     v.kind = 2 AS internal,
+                     now() - random() * interval '%(span)s days' AS at
+                FROM (SELECT (floor(random() * 5)::int %% 3) + 0 * k AS kind) v
+          ) x
+        """,
+        {"note": note, "comment": comment, "span": SPAN_DAYS},
+    )
+    env.invalidate_all()
+    return counts(cr)
+
+
+def client_value_layer(env):
+    """After install: the module's view of the same history, then the
+    controlled share of neglected accounts."""
+    cr = env.cr
+    service = env.ref("client_value.mail_activity_type_service_request").id
+    admin = env.ref("client_value.mail_activity_type_admin_task").id
+    call = env.ref("mail.mail_activity_data_call").id
+    m_partner = env["ir.model"]._get_id("res.partner")
+    cr.execute("SELECT setseed(%s)", [SEED])
+    cr.execute(
+        """
+        -- A quarter of the activities are service requests, a tenth admin.
+        UPDATE mail_activity a
+           SET activity_type_id = CASE WHEN r < 0.25 THEN %(service)s
+                                       ELSE %(admin)s END
+          FROM (SELECT id, random() AS r FROM mail_activity
+                 WHERE summary = 'Bench activity') x
+         WHERE x.id = a.id AND x.r < 0.35;
+        UPDATE mail_activity a
+           SET touch_kind = t.touch_kind,
+               is_service_request = (t.touch_kind = 'service'),
+               date_requested = CASE WHEN t.touch_kind = 'service'
+                                     THEN a.create_date END,
+               done_datetime = CASE WHEN a.active IS NOT TRUE
+                                    THEN a.date_done + interval '10 hours' END
+          FROM mail_activity_type t
+         WHERE t.id = a.activity_type_id AND a.summary = 'Bench activity';
+        -- Done requests were answered when done; half of the open ones by a
+        -- reply some hours later.
+        UPDATE mail_activity
+           SET date_answered = CASE WHEN active IS NOT TRUE THEN done_datetime
+                                    WHEN random() < 0.5
+                                    THEN create_date + interval '5 hours' END
+         WHERE is_service_request AND summary = 'Bench activity';
+        UPDATE mail_activity
+           SET response_hours = EXTRACT(EPOCH FROM date_answered
+                                        - COALESCE(date_requested, create_date))
+                                / 3600
+         WHERE date_answered IS NOT NULL AND summary = 'Bench activity';
+        -- Messages as the module classifies them.
+        UPDATE mail_message
+           SET client_touch = CASE WHEN message_type = 'email' THEN 'incoming'
+                                   WHEN NOT is_internal THEN 'outgoing' END
+         WHERE body = '<p>Bench message</p>';
+        UPDATE mail_message m
+           SET date_answered = (SELECT min(o.date) FROM mail_message o
+                                 WHERE o.model = m.model AND o.res_id = m.res_id
+                                   AND o.client_touch = 'outgoing'
+                                   AND o.date > m.date)
+         WHERE m.client_touch = 'incoming' AND m.body = '<p>Bench message</p>';
+
+        -- Neglected accounts: nothing in the last 35 days...
+        UPDATE mail_activity a
+           SET done_datetime = a.done_datetime - interval '40 days',
+               date_answered = a.date_answered - interval '40 days',
+               date_requested = a.date_requested - interval '40 days',
+               create_date = a.create_date - interval '40 days'
+          FROM bench_account b, res_partner p
+         WHERE b.neglected AND p.commercial_partner_id = b.account_id
+           AND ((a.res_model = 'res.partner' AND a.res_id = p.id)
+             OR (a.res_model = 'crm.lead' AND a.res_id IN (
+                    SELECT l.id FROM crm_lead l WHERE l.partner_id = p.id)))
+           AND GREATEST(a.done_datetime, a.date_answered, a.create_date)
+               > now() - interval '35 days';
+        UPDATE mail_message m
+           SET date = m.date - interval '40 days',
+               date_answered = m.date_answered - interval '40 days'
+          FROM bench_account b, res_partner p
+         WHERE b.neglected AND p.commercial_partner_id = b.account_id
+           AND m.model = 'res.partner' AND m.res_id = p.id
+           AND m.date > now() - interval '35 days';
+        -- ...and a request nobody answered, 40 days ago.
+        INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
+                                   touch_kind, is_service_request, date_requested,
+                                   user_id, date_deadline, active, summary,
+                                   automated, create_date, write_date, create_uid,
+                                   write_uid)
+        SELECT %(m_partner)s, 'res.partner', b.contacts[1], %(service)s, 'service',
+               true, now() - interval '40 days', b.user_id,
+               (now() - interval '38 days')::date, true, 'Bench request', false,
+               now() - interval '40 days', now(), 1, 1
+          FROM bench_account b WHERE b.neglected;
+        -- Every other account had a call in the last 10 days.
+        INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
+                                   touch_kind, is_service_request, done_datetime,
+                                   date_done, user_id, date_deadline, active,
+                                   summary, automated, create_date, write_date,
+                                   create_uid, write_uid)
+        SELECT %(m_partner)s, 'res.partner', b.contacts[1], %(call)s, 'sales', false,
+               x.at, x.at::date, b.user_id, x.at::date, false, 'Bench call', false,
+               x.at, now(), 1, 1
+          FROM bench_account b
+          CROSS JOIN LATERAL (SELECT (now() at time zone 'UTC')
+                                     - random() * interval '10 days'
+                                     + b.rn * interval '0 seconds' AS at) x
+         WHERE NOT b.neglected;
+        ANALYZE mail_activity;
+        ANALYZE mail_message;
+        ANALYZE res_partner;
+        ANALYZE crm_lead;
+        """,
+        {
+            "service": service,
+            "admin": admin,
+            "call": call,
+            "m_partner": m_partner,
+        },
+    )
+    env.invalidate_all()
+    return counts(cr)
+
+
+def counts(cr):
+    result = {}
+    for table in ("res_partner", "crm_lead", "mail_activity", "mail_message"):
         cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
-        counts[table] = cr.fetchone()[0]
-    return counts
+        result[table] = cr.fetchone()[0]
+    return result

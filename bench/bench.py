@@ -1,0 +1,299 @@
+"""`make bench`: the neglect watch, care summaries and impact pipeline at scale.
+
+For each size N (accounts) a fresh database holds the base modules only;
+the script then
+1. generates the core CRM history in SQL (bench/generate.py),
+2. times the installation of client_value on that data,
+3. adds the module's own layer (service requests, classified messages, a
+   controlled share of neglected accounts),
+4. measures, each in its own process (wall time, SQL queries, peak memory):
+   the lower bound (one hand-written SQL query for the flag set), the
+   neglect cron's first run and its steady-state re-run, the care summary of
+   every account, and read_group of weighted_impact by salesperson and stage,
+5. checks the cron flagged exactly the lower bound's set,
+and prints a table and writes JSON under bench/results/.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+# The flag set, written by hand from the rule, reading the tables through the
+# module's partial indexes: open service requests, done touches by date,
+# answered requests by date and outgoing messages by date. Single company.
+LOWER_BOUND = """
+WITH pending AS (
+    SELECT p.commercial_partner_id AS account_id
+      FROM mail_activity a JOIN res_partner p ON p.id = a.res_id
+     WHERE a.res_model = 'res.partner' AND a.is_service_request
+       AND a.date_answered IS NULL
+    UNION
+    SELECT p.commercial_partner_id
+      FROM mail_activity a JOIN crm_lead l ON l.id = a.res_id
+      JOIN res_partner p ON p.id = l.partner_id
+     WHERE a.res_model = 'crm.lead' AND a.is_service_request
+       AND a.date_answered IS NULL
+    UNION
+    SELECT p.commercial_partner_id
+      FROM mail_message m JOIN res_partner p ON p.id = m.res_id
+     WHERE m.model = 'res.partner' AND m.client_touch = 'incoming'
+       AND m.date_answered IS NULL
+    UNION
+    SELECT p.commercial_partner_id
+      FROM mail_message m JOIN crm_lead l ON l.id = m.res_id
+      JOIN res_partner p ON p.id = l.partner_id
+     WHERE m.model = 'crm.lead' AND m.client_touch = 'incoming'
+       AND m.date_answered IS NULL
+),
+touched AS (
+    SELECT a.res_model, a.res_id FROM mail_activity a
+     WHERE a.touch_kind IN ('sales', 'admin') AND a.active IS NOT TRUE
+       AND a.done_datetime >= %(window_start)s
+    UNION ALL
+    SELECT a.res_model, a.res_id FROM mail_activity a
+     WHERE a.is_service_request AND a.date_answered >= %(window_start)s
+    UNION ALL
+    SELECT m.model, m.res_id FROM mail_message m
+     WHERE m.client_touch = 'outgoing' AND m.date >= %(window_start)s
+),
+rescued AS (
+    SELECT p.commercial_partner_id AS account_id
+      FROM touched t JOIN res_partner p ON p.id = t.res_id
+     WHERE t.res_model = 'res.partner'
+    UNION
+    SELECT p.commercial_partner_id
+      FROM touched t JOIN crm_lead l ON l.id = t.res_id
+      JOIN res_partner p ON p.id = l.partner_id
+     WHERE t.res_model = 'crm.lead'
+)
+SELECT pd.account_id FROM pending pd
+  JOIN res_partner acc ON acc.id = pd.account_id AND acc.active
+EXCEPT
+SELECT account_id FROM rescued
+"""
+
+
+def _env(conf, db):
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config(["-c", conf, "-d", db, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(db)
+    cr = registry.cursor()
+    return api.Environment(cr, SUPERUSER_ID, {}), cr
+
+
+def measure(conf, db, name, accounts):
+    """One measurement, in this (fresh) process; prints one JSON line."""
+    import odoo.sql_db
+
+    env, cr = _env(conf, db)
+    result = {}
+    sys.path.insert(0, str(HERE))
+    import generate
+
+    queries = odoo.sql_db.sql_counter
+    start = time.perf_counter()
+    if name == "core":
+        result["rows"] = generate.core(env, accounts)
+    elif name == "layer":
+        result["rows"] = generate.client_value_layer(env)
+    elif name == "lower_bound":
+        window_start = env["res.partner"]._client_value_day_start(30)
+        best, ids = None, []
+        for _i in range(3):
+            t0 = time.perf_counter()
+            cr.execute(LOWER_BOUND, {"window_start": window_start})
+            ids = sorted(row[0] for row in cr.fetchall())
+            best = min(best or 1e9, time.perf_counter() - t0)
+        result["best_seconds"] = best
+        result["ids"] = ids
+    elif name == "cron":
+        env["res.partner"]._cron_flag_neglected_accounts()
+        cr.execute("SELECT id FROM res_partner WHERE client_neglected ORDER BY id")
+        result["ids"] = [row[0] for row in cr.fetchall()]
+    elif name == "care":
+        cr.execute(
+            "SELECT id FROM res_partner WHERE is_company AND ref LIKE 'bench-%%'"
+        )
+        accounts_rs = env["res.partner"].browse([row[0] for row in cr.fetchall()])
+        # Read as a list view would: the ORM computes the summary for the
+        # whole prefetched recordset at once.
+        result["touches"] = sum(accounts_rs.mapped("touch_count"))
+        result["accounts"] = len(accounts_rs)
+    elif name == "read_group":
+        Lead = env["crm.lead"]
+        timings = {}
+        for group in ("user_id", "stage_id"):
+            t0 = time.perf_counter()
+            groups = Lead._read_group(
+                [("type", "=", "opportunity")], [group], ["weighted_impact:sum"]
+            )
+            timings[group] = time.perf_counter() - t0
+            result[f"groups_{group}"] = len(groups)
+        result["by"] = timings
+    result["seconds"] = time.perf_counter() - start
+    result["queries"] = odoo.sql_db.sql_counter - queries
+    cr.commit()
+    cr.close()
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BENCH_RESULT " + json.dumps(result))
+
+
+def run(conf, db, name, accounts=0):
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--conf",
+            conf,
+            "--measure",
+            name,
+            "--db",
+            db,
+            str(accounts),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line[len("BENCH_RESULT ") :])
+    sys.stderr.write(out.stdout[-3000:] + out.stderr[-5000:])
+    raise SystemExit(f"bench step {name} failed on {db}")
+
+
+def bench_size(conf, odoo_bin, n):
+    db = f"client_value_bench_{n}"
+    print(f"== {n} accounts ({db})", flush=True)
+    r = {"accounts": n, "core": run(conf, db, "core", n)}
+    print(
+        "   generated", r["core"]["rows"], f"in {r['core']['seconds']:.1f}s", flush=True
+    )
+    t0 = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            odoo_bin,
+            "-c",
+            conf,
+            "-d",
+            db,
+            "-i",
+            "client_value",
+            "--stop-after-init",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            "--without-demo=all",
+        ],
+        check=True,
+    )
+    r["install_seconds"] = time.perf_counter() - t0
+    print(f"   installed client_value in {r['install_seconds']:.1f}s", flush=True)
+    r["layer"] = run(conf, db, "layer")
+    r["lower_bound"] = run(conf, db, "lower_bound")
+    r["cron_first"] = run(conf, db, "cron")
+    r["cron_steady"] = run(conf, db, "cron")
+    r["care"] = run(conf, db, "care")
+    r["read_group"] = run(conf, db, "read_group")
+    expected = r["lower_bound"].pop("ids")
+    flagged = r["cron_first"].pop("ids")
+    steady_flagged = r["cron_steady"].pop("ids")
+    r["flagged"] = len(flagged)
+    r["sets_equal"] = flagged == expected and steady_flagged == expected
+    r["steady_over_lower_bound"] = (
+        r["cron_steady"]["seconds"] / r["lower_bound"]["best_seconds"]
+    )
+    return r
+
+
+def table(results):
+    rows = [
+        ("accounts", lambda r: f"{r['accounts']:,}"),
+        (
+            "activities / messages",
+            lambda r: "{:,} / {:,}".format(
+                r["layer"]["rows"]["mail_activity"], r["layer"]["rows"]["mail_message"]
+            ),
+        ),
+        ("install client_value (s)", lambda r: f"{r['install_seconds']:.1f}"),
+        ("lower bound SQL (s)", lambda r: f"{r['lower_bound']['best_seconds']:.3f}"),
+        ("cron first run (s)", lambda r: f"{r['cron_first']['seconds']:.2f}"),
+        (
+            "  queries / peak MB",
+            lambda r: "{} / {:.0f}".format(
+                r["cron_first"]["queries"], r["cron_first"]["peak_mb"]
+            ),
+        ),
+        ("cron steady re-run (s)", lambda r: f"{r['cron_steady']['seconds']:.3f}"),
+        (
+            "  queries / peak MB",
+            lambda r: "{} / {:.0f}".format(
+                r["cron_steady"]["queries"], r["cron_steady"]["peak_mb"]
+            ),
+        ),
+        ("steady / lower bound", lambda r: f"{r['steady_over_lower_bound']:.2f}"),
+        ("flagged accounts", lambda r: f"{r['flagged']:,}"),
+        ("cron set == lower bound set", lambda r: str(r["sets_equal"])),
+        ("care summary, all accounts (s)", lambda r: f"{r['care']['seconds']:.2f}"),
+        ("  queries", lambda r: str(r["care"]["queries"])),
+        (
+            "read_group weighted_impact by user (s)",
+            lambda r: f"{r['read_group']['by']['user_id']:.3f}",
+        ),
+        (
+            "read_group weighted_impact by stage (s)",
+            lambda r: f"{r['read_group']['by']['stage_id']:.3f}",
+        ),
+    ]
+    width = max(len(label) for label, _f in rows)
+    lines = []
+    for label, fmt in rows:
+        cells = "".join(f"{fmt(r):>16}" for r in results)
+        lines.append(f"{label:<{width}}{cells}")
+    if len(results) == 2:
+        a, b = results
+        for label, key in (
+            ("2N/N cron first run", lambda r: r["cron_first"]["seconds"]),
+            ("2N/N cron steady re-run", lambda r: r["cron_steady"]["seconds"]),
+            ("2N/N lower bound", lambda r: r["lower_bound"]["best_seconds"]),
+            ("2N/N care summary", lambda r: r["care"]["seconds"]),
+            ("2N/N install", lambda r: r["install_seconds"]),
+        ):
+            lines.append(f"{label:<{width}}{key(b) / key(a):>16.2f}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--odoo-bin")
+    parser.add_argument("--measure")
+    parser.add_argument("--db")
+    parser.add_argument("sizes", nargs="*", type=int)
+    args = parser.parse_args()
+    if args.measure:
+        return measure(args.conf, args.db, args.measure, (args.sizes or [0])[0])
+    results = [bench_size(args.conf, args.odoo_bin, n) for n in args.sizes]
+    text = table(results)
+    print()
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"bench-{'-'.join(map(str, args.sizes))}-{stamp}.json"
+    path.write_text(json.dumps(results, indent=2, sort_keys=True))
+    print(f"\nresults written to {path.relative_to(HERE.parent)}")
+    if not all(r["sets_equal"] for r in results):
+        raise SystemExit("the cron's flag set differs from the lower bound's")
+
+
+if __name__ == "__main__":
+    main()

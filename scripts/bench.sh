@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make bench`: benchmark the neglect watch, the care summary and the impact
+# pipeline on synthetic data. ACCOUNTS=N sets the size (default 100000);
+# SCALING=0 skips the 2N run.
+source "$(dirname "$0")/lib.sh"
+setup_all
+ACCOUNTS="${ACCOUNTS:-100000}"
+SIZES=("$ACCOUNTS")
+[ "${SCALING:-1}" = 0 ] || SIZES+=("$((ACCOUNTS * 2))")
+for n in "${SIZES[@]}"; do
+    db="client_value_bench_$n"
+    say "bench database $db: base modules, no demo data"
+    new_db_from_base "$db" nodemo
+done
+cd "$ROOT"
+exec python bench/bench.py --conf "$ODOO_CONF" --odoo-bin "$ODOO_SRC/odoo-bin" "${SIZES[@]}"
