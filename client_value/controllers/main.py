@@ -16,6 +16,7 @@ class ClientValueRating(Rating):
     def _lead_rating(self, token):
         rating_sudo = (
             request.env["rating.rating"]
+            # sudo: the public rating page has no user: the token is the credential
             .sudo()
             .search([("access_token", "=", token)], limit=1)
         )

@@ -74,6 +74,7 @@ class ClientValueDemo(models.AbstractModel):
 
     @api.model
     def _load_demo(self):
+        # sudo: settings are system parameters, readable by administrators only
         params = self.env["ir.config_parameter"].sudo()
         # Once per database: the marker, or the accounts themselves when the
         # module was uninstalled and installed again (they outlive it).
@@ -81,6 +82,7 @@ class ClientValueDemo(models.AbstractModel):
             [("name", "=", ACCOUNTS[0][0]), ("is_company", "=", True)], limit=1
         ):
             return False
+        # sudo: demo data is loaded by the installer, for every user
         self = self.sudo().with_context(
             tracking_disable=True, mail_notrack=True, mail_create_nolog=True
         )

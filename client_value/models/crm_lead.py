@@ -500,6 +500,7 @@ class CrmLead(models.Model):
     def _is_impact_assessment_required(self):
         value = (
             self.env["ir.config_parameter"]
+            # sudo: settings are system parameters, readable by administrators only
             .sudo()
             .get_param("client_value.require_impact_assessment")
         )
@@ -515,6 +516,7 @@ class CrmLead(models.Model):
         """
         value = (
             self.env["ir.config_parameter"]
+            # sudo: settings are system parameters, readable by administrators only
             .sudo()
             .get_param("client_value.small_deal_threshold")
         )
@@ -606,6 +608,7 @@ class CrmLead(models.Model):
     def _impact_review_days(self):
         value = (
             self.env["ir.config_parameter"]
+            # sudo: settings are system parameters, readable by administrators only
             .sudo()
             .get_param("client_value.impact_review_days", DEFAULT_IMPACT_REVIEW_DAYS)
         )
@@ -619,6 +622,7 @@ class CrmLead(models.Model):
     def _auto_rating_request_enabled(self):
         value = (
             self.env["ir.config_parameter"]
+            # sudo: settings are system parameters, readable by administrators only
             .sudo()
             .get_param("client_value.auto_rating_request", "False")
         )
@@ -631,6 +635,7 @@ class CrmLead(models.Model):
             return self.env["mail.activity"]
         return (
             self.env["mail.activity"]
+            # sudo: find reviews whoever wins the deal, whatever their assignee
             .sudo()
             .search(
                 [
@@ -808,6 +813,7 @@ class CrmLead(models.Model):
         if token:
             rating = (
                 self.env["rating.rating"]
+                # sudo: the token is the credential; clients cannot read ratings
                 .sudo()
                 .search([("access_token", "=", token)], limit=1)
             )

@@ -168,6 +168,7 @@ class MailActivity(models.Model):
             and activity.res_model == "crm.lead"
             and activity.activity_type_id == review_type
         )
+        # sudo: the review's deal may belong to another salesperson
         leads = self.env["crm.lead"].sudo().browse(reviews.mapped("res_id")).exists()
         waiting = leads.filtered(
             lambda lead: lead.outcome_can_record

@@ -55,6 +55,7 @@ class MailMessage(models.Model):
             return
         incoming = self.browse()
         for message in candidates:
+            # sudo: the author's users tell internal from client
             author = message.author_id.sudo()
             if any(not user.share for user in author.user_ids):
                 public = (
@@ -82,6 +83,7 @@ class MailMessage(models.Model):
             res_ids[message.model].add(message.res_id)
         accounts = {}
         for model, ids in res_ids.items():
+            # sudo: classifying a message needs the record's contact, whoever posts
             for record in self.env[model].sudo().browse(ids).exists():
                 partner = record if model == "res.partner" else record.partner_id
                 accounts[(model, record.id)] = partner.commercial_partner_id
@@ -161,5 +163,7 @@ class MailMessage(models.Model):
         for model, request_id, _message_id, date in rows:
             answered[(model, date)].append(request_id)
         for (model, date), request_ids in answered.items():
+            # sudo: a reply answers requests assigned to other users too
             self.env[model].sudo().browse(request_ids).write({"date_answered": date})
+        # sudo: internal bookkeeping flag, written whoever posts the reply
         self.browse({row[2] for row in rows}).sudo().write({"answers_request": True})

@@ -247,6 +247,7 @@ class ResPartner(models.Model):
     def _client_value_settings(self):
         """Look-back window (days) and whether incoming emails count as
         requests, from the CRM settings."""
+        # sudo: settings are system parameters, readable by administrators only
         params = self.env["ir.config_parameter"].sudo()
         try:
             window = int(params.get_param("client_value.neglect_window_days", 30))
@@ -447,6 +448,7 @@ class ResPartner(models.Model):
 
     def action_check_neglected_accounts(self):
         """Ask the cron workers to run the neglect watch now."""
+        # sudo: salespeople may ask for a run; they cannot write ir.cron
         self.env.ref("client_value.ir_cron_flag_neglected_accounts").sudo()._trigger()
         return {
             "type": "ir.actions.client",
@@ -469,6 +471,7 @@ class ResPartner(models.Model):
         the current batch and the next run resumes from the data itself:
         already flagged accounts are never flagged twice.
         """
+        # sudo: settings are system parameters, readable by administrators only
         params = self.env["ir.config_parameter"].sudo()
         if not batch_size:
             try:
@@ -478,6 +481,7 @@ class ResPartner(models.Model):
             except ValueError:
                 batch_size = 0
         batch_size = batch_size if batch_size > 0 else NEGLECT_BATCH_SIZE
+        # sudo: the watch covers every account, whoever runs the cron
         partners = self.sudo()
         changes = partners._client_value_neglect_changes()
         total = len(changes)
@@ -500,9 +504,11 @@ class ResPartner(models.Model):
         leader: the user chosen in the settings, else the administrator."""
         param = (
             self.env["ir.config_parameter"]
+            # sudo: settings are system parameters, readable by administrators only
             .sudo()
             .get_param("client_value.neglect_fallback_user_id")
         )
+        # sudo: the fallback user is read from settings, whoever runs the watch
         users = self.env["res.users"].sudo()
         user = (
             users.browse(int(param)).exists() if str(param or "").isdigit() else users
@@ -522,6 +528,7 @@ class ResPartner(models.Model):
         follow-ups) and, for clearances, ``clear_reason``.
         """
         settings = self._client_value_settings()
+        # sudo: the watch covers all companies; each flag keeps the account's company
         company_ids = self.env["res.company"].sudo().search([]).ids
         followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
         self.env["client_value.touch"]._flush_sources()
@@ -673,11 +680,13 @@ class ResPartner(models.Model):
             model, res_id = ref.split(",")
             ids[model].append(int(res_id))
         labels = {}
+        # sudo: the reason quotes requests whatever their assignee
         for activity in self.env["mail.activity"].sudo().browse(ids["mail.activity"]):
             labels[f"mail.activity,{activity.id}"] = self.env._(
                 "service request “%(name)s”",
                 name=activity.summary or activity.activity_type_id.name,
             )
+        # sudo: the reason quotes messages whatever their author
         for message in self.env["mail.message"].sudo().browse(ids["mail.message"]):
             labels[f"mail.message,{message.id}"] = self.env._(
                 "email “%(name)s”", name=message.subject or self.env._("no subject")
@@ -752,6 +761,7 @@ class ResPartner(models.Model):
         to_follow = [flag for flag in flags if not flag["followup_ids"]]
         followups = (
             self.env["mail.activity"]
+            # sudo: follow-ups go to the salesperson, not the cron user
             .sudo()
             .with_context(mail_activity_quick_update=True)
             .create(
@@ -783,6 +793,7 @@ class ResPartner(models.Model):
                 for flag in flags
             }
         )
+        # sudo: neglect events are a log: only the watch writes them
         self.env["client_value.neglect.event"].sudo().create(
             [
                 {
@@ -857,6 +868,7 @@ class ResPartner(models.Model):
             },
             activity_type=followup_type,
         )
+        # sudo: neglect events are a log: only the watch writes them
         self.env["client_value.neglect.event"].sudo().create(
             [
                 {
@@ -886,6 +898,7 @@ class ResPartner(models.Model):
         email_from = author.email_formatted
         reply_to = accounts._notify_get_reply_to(default=email_from)
         names = dict(zip(accounts.ids, accounts.mapped("display_name"), strict=True))
+        # sudo: the chatter note is posted by the watch on behalf of the system
         self.env["mail.message"].sudo().create(
             [
                 {

@@ -1,0 +1,33 @@
+"""A sales manager opens the Client Impact dashboard in a real browser."""
+
+from odoo.tests import new_test_user, tagged
+
+from .browser_common import ClientValueHttpCase, png_size
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestBrowserDashboard(ClientValueHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="cv_tour_manager",
+            password="cv_tour_manager",
+            name="Maria Manager",
+            groups="sales_team.group_sale_manager",
+        )
+
+    def test_manager_opens_the_client_impact_dashboard(self):
+        dashboard = self.env.ref("client_value.spreadsheet_dashboard_client_impact")
+        # The demo data of the test database fills the charts.
+        self.assertTrue(
+            self.env["crm.lead"].search_count([("weighted_impact", ">", 0)])
+        )
+        path, _switches = self.take_screenshot(
+            "dashboard",
+            "/odoo/dashboards?dashboard_id=%d" % dashboard.id,
+            ".o_spreadsheet_dashboard_action .o-figure canvas",
+            login=self.manager.login,
+        )
+        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
