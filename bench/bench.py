@@ -282,7 +282,10 @@ def main():
     args = parser.parse_args()
     if args.measure:
         return measure(args.conf, args.db, args.measure, (args.sizes or [0])[0])
-    results = [bench_size(args.conf, args.odoo_bin, n) for n in args.sizes]
+    results = []
+    for n in args.sizes:
+        results.append(bench_size(args.conf, args.odoo_bin, n))
+        print(table(results[-1:]), flush=True)
     text = table(results)
     print()
     print(text)

@@ -87,12 +87,15 @@ def core(env, accounts):
           FROM res_partner p
           CROSS JOIN LATERAL generate_series(1, 1 + p.id %% 3) c
          WHERE p.ref LIKE 'bench-%%';
+        ANALYZE res_partner;
         CREATE TABLE bench_account AS
         SELECT p.id AS account_id, p.user_id,
                row_number() OVER (ORDER BY p.id) AS rn,
-               (SELECT array_agg(c.id ORDER BY c.id) FROM res_partner c
-                 WHERE c.parent_id = p.id) AS contacts
-          FROM res_partner p WHERE p.ref LIKE 'bench-%%';
+               array_agg(c.id ORDER BY c.id) AS contacts
+          FROM res_partner p
+          JOIN res_partner c ON c.parent_id = p.id
+         WHERE p.ref LIKE 'bench-%%'
+      GROUP BY p.id, p.user_id;
         ALTER TABLE bench_account ADD PRIMARY KEY (account_id);
         ALTER TABLE bench_account ADD COLUMN neglected boolean;
         UPDATE bench_account SET neglected = (rn %% %(every)s = 0);
@@ -121,6 +124,13 @@ def core(env, accounts):
                              + 0 * k AS st) x
           ) s;
         CREATE INDEX ON crm_lead (partner_id);
+        ANALYZE crm_lead;
+        ALTER TABLE bench_account ADD COLUMN first_lead integer;
+        UPDATE bench_account b SET first_lead = l.lead_id
+          FROM (SELECT partner_id, min(id) AS lead_id FROM crm_lead
+                 GROUP BY partner_id) l
+         WHERE l.partner_id = b.contacts[1];
+        ANALYZE bench_account;
         """,
         {
             "users": users.ids,
@@ -142,9 +152,7 @@ def core(env, accounts):
                                    create_uid, write_uid)
         SELECT CASE WHEN x.on_lead THEN %(m_lead)s ELSE %(m_partner)s END,
                CASE WHEN x.on_lead THEN 'crm.lead' ELSE 'res.partner' END,
-               CASE WHEN x.on_lead
-                    THEN (SELECT min(l.id) FROM crm_lead l
-                           WHERE l.partner_id = a.contacts[1])
+               CASE WHEN x.on_lead THEN a.first_lead
                     ELSE a.contacts[1 + (k %% array_length(a.contacts, 1))] END,
                (%(types)s::int[])[1 + floor(random() * 4)::int],
                a.user_id, x.at::date, NOT x.done,
@@ -204,6 +212,8 @@ def client_value_layer(env):
     cr.execute("SELECT setseed(%s)", [SEED])
     cr.execute(
         """
+        ANALYZE mail_activity;
+        ANALYZE mail_message;
         -- A quarter of the activities are service requests, a tenth admin.
         UPDATE mail_activity a
            SET activity_type_id = CASE WHEN r < 0.25 THEN %(service)s
