@@ -120,11 +120,13 @@ class ClientValueHttpCase(HttpCase):
         except unittest.SkipTest as exc:
             self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
 
-    def take_screenshot(self, name, url_path, selector, login):
+    def take_screenshot(self, name, url_path, selector, login, until_js=None):
         """Save ``<name>.png`` of ``url_path`` as ``login`` sees it.
 
         The page is opened in a fresh headless Chromium, like a tour, and
         captured once ``selector`` is shown and the page has settled.
+        ``until_js``, a JS expression, is awaited too (for charts whose data
+        arrives after they are drawn).
         Returns the path of the PNG and the command line of the browser.
         """
         try:
@@ -144,6 +146,11 @@ class ClientValueHttpCase(HttpCase):
                 browser._wait_ready(ready, timeout=60),
                 "%s never showed %s" % (url_path, selector),
             )
+            if until_js:
+                self.assertTrue(
+                    browser._wait_ready(until_js, timeout=60),
+                    "%s never satisfied %s" % (url_path, until_js),
+                )
             shot = browser._websocket_request(
                 "Page.captureScreenshot", params={"format": "png"}, timeout=30
             )

@@ -4,6 +4,12 @@ from odoo.tests import new_test_user, tagged
 
 from .browser_common import ClientValueHttpCase, png_size
 
+CHARTS_WITH_DATA = """
+window.Chart && Object.values(window.Chart.instances).filter(
+    (chart) => chart.data.datasets.some((set) => set.data.some((v) => v))
+).length >= 4
+"""
+
 
 @tagged("post_install", "-at_install", "client_value")
 class TestBrowserDashboard(ClientValueHttpCase):
@@ -29,5 +35,7 @@ class TestBrowserDashboard(ClientValueHttpCase):
             "/odoo/dashboards?dashboard_id=%d" % dashboard.id,
             ".o_spreadsheet_dashboard_action .o-figure canvas",
             login=self.manager.login,
+            # Chart.js instances hold data once the grouped reads answered.
+            until_js=CHARTS_WITH_DATA,
         )
         self.assertEqual(png_size(path.read_bytes()), (1366, 768))
