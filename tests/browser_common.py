@@ -47,8 +47,9 @@ DESCRIPTION_DIR = (
     Path(__file__).resolve().parents[1] / "client_value/static/description"
 )
 # Resolves true once the selector matches, Odoo shows no loading indicator,
-# fonts are loaded and two frames were painted; polls in the page so the
-# devtools connection is not flooded.
+# fonts are loaded, transitions are over and two frames were painted; polls
+# in the page so the devtools connection is not flooded. With ``scroll``, the
+# element is first scrolled to the top of its view.
 READY_JS = """(async () => {
     const ready = () => document.querySelector(%(selector)s)
         && !document.querySelector(".o_loading_indicator, .o_blockUI");
@@ -58,9 +59,27 @@ READY_JS = """(async () => {
     if (!ready()) {
         return false;
     }
+    if (%(scroll)s) {
+        document.querySelector(%(selector)s).scrollIntoView({block: "start"});
+    }
     await document.fonts.ready;
+    // Transitions still running (a tab fading in) end first; endless
+    // animations (spinners) are not waited for.
+    const ends = (a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity;
+    await Promise.all(
+        document.getAnimations().filter(ends).map((a) => a.finished.catch(() => null))
+    );
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     return Boolean(ready());
+})()"""
+# Clicks the element once it is shown (e.g. a notebook tab); true when done.
+CLICK_JS = """(() => {
+    const element = document.querySelector(%(selector)s);
+    if (!element || document.querySelector(".o_loading_indicator, .o_blockUI")) {
+        return false;
+    }
+    element.click();
+    return true;
 })()"""
 
 
@@ -120,13 +139,17 @@ class ClientValueHttpCase(HttpCase):
         except unittest.SkipTest as exc:
             self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
 
-    def take_screenshot(self, name, url_path, selector, login, until_js=None):
+    def take_screenshot(
+        self, name, url_path, selector, login, click=None, shown=None, until_js=None
+    ):
         """Save ``<name>.png`` of ``url_path`` as ``login`` sees it.
 
         The page is opened in a fresh headless Chromium, like a tour, and
-        captured once ``selector`` is shown and the page has settled.
-        ``until_js``, a JS expression, is awaited too (for charts whose data
-        arrives after they are drawn).
+        captured once ``selector`` is shown and the page has settled. With
+        ``click`` (e.g. a notebook tab), that element is clicked first, then
+        the capture waits for ``shown`` and scrolls it to the top, so a page
+        below the fold is in the picture. ``until_js``, a JS expression, is
+        awaited too (for charts whose data arrives after they are drawn).
         Returns the path of the PNG and the command line of the browser.
         """
         try:
@@ -141,11 +164,24 @@ class ClientValueHttpCase(HttpCase):
             self.cr.flush()
             self.cr.clear()
             browser.navigate_to(self.base_url() + url_path)
-            ready = READY_JS % {"selector": json.dumps(selector)}
+            ready = READY_JS % {"selector": json.dumps(selector), "scroll": "false"}
             self.assertTrue(
                 browser._wait_ready(ready, timeout=60),
                 "%s never showed %s" % (url_path, selector),
             )
+            if click:
+                self.assertTrue(
+                    browser._wait_ready(
+                        CLICK_JS % {"selector": json.dumps(click)}, timeout=30
+                    ),
+                    "%s: could not click %s" % (url_path, click),
+                )
+                shown = shown or click
+                ready = READY_JS % {"selector": json.dumps(shown), "scroll": "true"}
+                self.assertTrue(
+                    browser._wait_ready(ready, timeout=60),
+                    "%s never showed %s after clicking %s" % (url_path, shown, click),
+                )
             if until_js:
                 self.assertTrue(
                     browser._wait_ready(until_js, timeout=60),

@@ -1,12 +1,13 @@
 """End-to-end tests in the real web client (headless Chromium).
 
 The tours live in client_value/static/tests/tours/ and are loaded through the
-``web.assets_tests`` bundle.
+``web.assets_tests`` bundle. The feature tours and the screenshots of the app
+page are in test_browser_features.py.
 """
 
 from odoo.tests import new_test_user, tagged
 
-from .browser_common import REQUIRED_SWITCHES, ClientValueHttpCase, png_size
+from .browser_common import ClientValueHttpCase
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -87,15 +88,3 @@ class TestBrowser(ClientValueHttpCase):
         self.start_tour(
             "/odoo", "client_value_salesman_pipeline", login=self.salesman.login
         )
-
-    def test_pipeline_screenshot(self):
-        path, switches = self.take_screenshot(
-            "pipeline",
-            "/odoo/crm",
-            ".o_opportunity_kanban .o_kanban_record",
-            login=self.salesman.login,
-        )
-        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
-        # The browser runs headless, without sandbox, GPU or background traffic.
-        for switch in REQUIRED_SWITCHES:
-            self.assertIn(switch, switches)

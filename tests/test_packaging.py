@@ -184,6 +184,6 @@ class TestDescription(TransactionCase):
         for name in ("pipeline", "opportunity_impact", "partner_care", "dashboard"):
             self.assertIn('src="/client_value/static/description/%s.png"' % name, html)
         # Screenshots taken by the browser tests (make screenshots).
-        for name in ("pipeline",):
+        for name in ("pipeline", "opportunity_impact", "partner_care", "dashboard"):
             png = (ADDON_DIR / "static/description" / ("%s.png" % name)).read_bytes()
             self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n", name)

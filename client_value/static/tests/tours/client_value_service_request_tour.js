@@ -1,0 +1,148 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const STEP_TIMEOUT = 30000;
+
+const CARE_PAGE = ".o_form_view .tab-pane.active";
+
+/**
+ * Open Ben Harbour's contact from CRM > Sales > Customers.
+ */
+function openContact(content) {
+    return [
+        {
+            trigger: ".o_searchview_input",
+            content: `${content}: search the contact`,
+            run: "edit Ben Harbour",
+        },
+        {
+            trigger: ".o_searchview_autocomplete .o_menu_item",
+            content: "The search proposes the name",
+        },
+        {
+            trigger: ".o_searchview_input",
+            content: "Search",
+            run: "press Enter",
+        },
+        {
+            trigger: ".o_searchview .o_facet_value:contains('Ben Harbour')",
+            content: "The search is applied",
+        },
+        {
+            trigger: ".o_kanban_renderer:has(.o_kanban_record:contains('Ben Harbour')):not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains('Ben Harbour'))))",
+            content: "Only the contact is left",
+        },
+        {
+            trigger: ".o_kanban_record:contains('Ben Harbour')",
+            content: "Open the contact",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb .active:contains('Ben Harbour')",
+            content: "The contact form is open",
+        },
+        {
+            trigger: ".o_form_view .o_notebook .nav-link[name='client_care']",
+            content: "Open its Client Care page",
+            run: "click",
+        },
+    ];
+}
+
+/**
+ * A salesperson logs a service request on a contact from the chatter's
+ * Activities button; the account's Client Care page then counts it as a
+ * request waiting for an answer and lists it in the touch timeline.
+ * Harbour Clinic already has one waiting request (tests/test_browser_features.py).
+ */
+registry.category("web_tour.tours").add("client_value_service_request", {
+    url: "/odoo",
+    steps: () =>
+        [
+            stepUtils.showAppsMenuItem(),
+            {
+                trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
+                content: "Open the CRM app",
+                run: "click",
+            },
+            {
+                trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_sales']",
+                content: "Open the Sales menu",
+                run: "click",
+            },
+            {
+                trigger: ".dropdown-item[data-menu-xmlid='crm.res_partner_menu_customer']",
+                content: "Open the customers",
+                run: "click",
+            },
+            ...openContact("Before"),
+            {
+                trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(1)`,
+                content: "One request of the account waits for an answer",
+            },
+            {
+                trigger: ".o-mail-Chatter-activity",
+                content: "Schedule an activity from the chatter",
+                run: "click",
+            },
+            {
+                trigger: ".modal .o_field_widget[name='activity_type_id'] input",
+                content: "Choose the activity type",
+                run: "fill Service Request",
+            },
+            {
+                trigger: ".o-autocomplete--dropdown-item:contains('Service Request')",
+                content: "Service Request",
+                run: "click",
+            },
+            {
+                trigger: ".modal .o_field_widget[name='activity_type_id'] input:value(Service Request)",
+                content: "The type is set",
+            },
+            {
+                trigger: ".modal .o_field_widget[name='summary'] input",
+                content: "Say what the client asked",
+                run: "edit Replacement badge reader",
+            },
+            {
+                trigger: ".modal button[name='action_schedule_activities']",
+                content: "Schedule it",
+                run: "click",
+            },
+            {
+                trigger: "body:not(:has(.modal))",
+                content: "The dialog is closed",
+            },
+            {
+                trigger: ".o-mail-Activity:contains('Replacement badge reader')",
+                content: "The request is in the contact's chatter",
+            },
+            {
+                trigger: ".o_breadcrumb .o_back_button",
+                content: "Back to the customers",
+                run: "click",
+            },
+            {
+                trigger: ".o_kanban_record:contains('Ben Harbour')",
+                content: "Open the contact again",
+                run: "click",
+            },
+            {
+                trigger: ".o_breadcrumb .active:contains('Ben Harbour')",
+                content: "The contact form is open",
+            },
+            {
+                trigger: ".o_form_view .o_notebook .nav-link[name='client_care']",
+                content: "Open its Client Care page",
+                run: "click",
+            },
+            {
+                trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(2)`,
+                content: "Two requests of the account wait for an answer now",
+            },
+            {
+                trigger: `${CARE_PAGE} .o_field_widget[name='account_touch_ids'] .o_data_row:has(td:contains('Replacement badge reader')):has(td:contains('Waiting for an answer')):has(td:contains('Ben Harbour'))`,
+                content: "The touch timeline lists the new request, waiting for an answer",
+            },
+        ].map((step) => ({ timeout: STEP_TIMEOUT, ...step })),
+});

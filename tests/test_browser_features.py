@@ -1,0 +1,353 @@
+"""The features in the real web client: tours in headless Chromium.
+
+Each test drives the UI as a salesperson would (tours in
+client_value/static/tests/tours/) and checks the result on the server too.
+The screenshots of the app page are taken from the same data.
+"""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import new_test_user, tagged
+
+from .browser_common import REQUIRED_SWITCHES, ClientValueHttpCase, png_size
+
+SERVICE = "client_value.mail_activity_type_service_request"
+ADMIN = "client_value.mail_activity_type_admin_task"
+CALL = "mail.mail_activity_data_call"
+CRON = "client_value.ir_cron_flag_neglected_accounts"
+# A tour waits up to 30 s per step; the whole tour gets room on a busy machine.
+TOUR_TIMEOUT = 300
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestBrowserFeatures(ClientValueHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("client_value.neglect_window_days", "30")
+        params.set_param("client_value.count_incoming_email", "True")
+        cls.salesman = new_test_user(
+            cls.env,
+            login="cv_feature_salesman",
+            password="cv_feature_salesman",
+            name="Mia Salesman",
+            groups="sales_team.group_sale_salesman",
+            tz="UTC",
+        )
+        colleague = new_test_user(
+            cls.env,
+            login="cv_feature_colleague",
+            name="Colin Colleague",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls._create_pipeline(colleague)
+        cls._create_care_history()
+        cls._create_neglected_account()
+
+    @classmethod
+    def _create_pipeline(cls, colleague):
+        """Open opportunities of the salesperson, one column sum per stage:
+        New 25, Qualified 65, Proposition 20 (impact score x probability)."""
+        Partner = cls.env["res.partner"]
+        riverside, bakery, library, school = (
+            Partner.create({"name": name, "is_company": True})
+            for name in (
+                "Riverside Clinic",
+                "Corner Bakery",
+                "City Library",
+                "Hillside School",
+            )
+        )
+        new, qualified, proposition = (
+            cls.env.ref("crm.stage_lead%d" % sequence).id for sequence in (1, 2, 3)
+        )
+        area = cls.env.ref
+        base = {"type": "opportunity", "team_id": False, "user_id": cls.salesman.id}
+        leads = cls.env["crm.lead"].create(
+            [
+                {
+                    **base,
+                    "name": "Clinic scheduling",
+                    "partner_id": riverside.id,
+                    "stage_id": new,
+                    "expected_revenue": 7500,
+                    "probability": 20,
+                    "impact_level": "4",
+                    "impact_area_ids": [
+                        area("client_value.client_value_impact_area_time_saved").id,
+                        area(
+                            "client_value.client_value_impact_area_customer_experience"
+                        ).id,
+                    ],
+                    "client_fit": "good",
+                    "client_fit_reason": "Our scheduling module handles the "
+                    "three sites and their shared doctors out of the box.",
+                    "client_need": "Patients wait three weeks for an appointment "
+                    "while doctors have empty slots on other sites.",
+                    "expected_outcome": "Appointments within two days; no slot "
+                    "left empty because the agenda is split by site.",
+                },
+                {
+                    **base,
+                    "name": "Delivery van",
+                    "partner_id": bakery.id,
+                    "stage_id": new,
+                    "expected_revenue": 26000,
+                    "probability": 20,
+                    "impact_level": "1",
+                },
+                {
+                    **base,
+                    "name": "Bakery ovens",
+                    "partner_id": bakery.id,
+                    "stage_id": qualified,
+                    "expected_revenue": 18000,
+                    "probability": 40,
+                    "impact_level": "2",
+                },
+                {
+                    **base,
+                    "name": "Library kiosks",
+                    "partner_id": library.id,
+                    "stage_id": qualified,
+                    "expected_revenue": 12000,
+                    "probability": 60,
+                    "impact_level": "3",
+                    "impact_area_ids": [
+                        area("client_value.client_value_impact_area_time_saved").id
+                    ],
+                },
+                {
+                    **base,
+                    "name": "School laptops",
+                    "partner_id": school.id,
+                    "stage_id": proposition,
+                    "expected_revenue": 42000,
+                    "probability": 80,
+                    "impact_level": "1",
+                },
+                {
+                    **base,
+                    "name": "Warehouse shelving",
+                    "partner_id": school.id,
+                    "user_id": colleague.id,
+                    "stage_id": qualified,
+                    "expected_revenue": 99000,
+                    "probability": 50,
+                    "impact_level": "4",
+                },
+            ]
+        )
+        cls.clinic_scheduling = leads[0]
+        cls.bakery_ovens = leads[2]
+        # Planned, due and late activities colour the column progress bars.
+        today = fields.Date.context_today(cls.salesman)
+        for lead, xmlid, days, summary in (
+            (leads[0], "mail.mail_activity_data_call", 2, "Demo for the doctors"),
+            (leads[3], "mail.mail_activity_data_email", 0, "Send the kiosk layout"),
+            (leads[4], "mail.mail_activity_data_meeting", -3, "Pilot review"),
+        ):
+            lead.activity_schedule(
+                xmlid,
+                date_deadline=today + timedelta(days=days),
+                summary=summary,
+                user_id=cls.salesman.id,
+            )
+
+    @classmethod
+    def _create_care_history(cls):
+        """Harbour Clinic: a month of touches, one request still waiting."""
+        Partner = cls.env["res.partner"]
+        cls.harbour = Partner.create(
+            {"name": "Harbour Clinic", "is_company": True, "user_id": cls.salesman.id}
+        )
+        ana, cls.ben = Partner.create(
+            [
+                {"name": name, "parent_id": cls.harbour.id}
+                for name in ("Ana Harbour", "Ben Harbour")
+            ]
+        )
+        booking = cls.env["crm.lead"].create(
+            {
+                "name": "Online booking",
+                "type": "opportunity",
+                "team_id": False,
+                "partner_id": ana.id,
+                "user_id": cls.salesman.id,
+                "stage_id": cls.env.ref("crm.stage_lead4").id,
+                "expected_revenue": 9000,
+                "probability": 100,
+                "impact_level": "3",
+            }
+        )
+        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        as_salesman = {"user_id": cls.salesman.id}
+        with freeze_time(now - timedelta(days=18, hours=3)):
+            booking.activity_schedule(
+                CALL, summary="Discovery call: the booking flow", **as_salesman
+            ).action_done()
+            cls.env.flush_all()
+        with freeze_time(now - timedelta(days=9, hours=6)):
+            ana.activity_schedule(
+                SERVICE, summary="Copy of the March invoice", **as_salesman
+            )
+            cls.env.flush_all()
+        with freeze_time(now - timedelta(days=9, hours=2)):
+            ana.with_user(cls.salesman).message_post(
+                body="Here is the copy of the March invoice.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+            cls.env.flush_all()
+        with freeze_time(now - timedelta(days=5, hours=4)):
+            ana.activity_schedule(
+                ADMIN, summary="Update the billing address", **as_salesman
+            ).action_done()
+            cls.env.flush_all()
+        with freeze_time(now - timedelta(days=2, hours=5)):
+            cls.ben.activity_schedule(
+                SERVICE, summary="Access for two new receptionists", **as_salesman
+            )
+            cls.env.flush_all()
+
+    @classmethod
+    def _create_neglected_account(cls):
+        """Lakeside Dental: a request waiting for 20 days, nothing else."""
+        Partner = cls.env["res.partner"]
+        cls.lakeside = Partner.create(
+            {"name": "Lakeside Dental", "is_company": True, "user_id": cls.salesman.id}
+        )
+        nora = Partner.create({"name": "Nora Lakeside", "parent_id": cls.lakeside.id})
+        nora.activity_schedule(
+            SERVICE,
+            summary="Invoice sent to the wrong address",
+            user_id=cls.salesman.id,
+            date_requested=fields.Datetime.now() - timedelta(days=20, hours=1),
+        )
+
+    def column_sums(self):
+        """Weighted impact per stage of the salesperson's open opportunities."""
+        groups = (
+            self.env["crm.lead"]
+            .with_user(self.salesman)
+            ._read_group(
+                [("type", "=", "opportunity"), ("probability", "<", 100)],
+                ["stage_id"],
+                ["weighted_impact:sum"],
+            )
+        )
+        return {stage.name: total for stage, total in groups}
+
+    def assertScreenshot(self, path, switches):
+        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
+        # The browser runs headless, without sandbox, GPU or background traffic.
+        for switch in REQUIRED_SWITCHES:
+            self.assertIn(switch, switches)
+
+    # -- tours --------------------------------------------------------------
+
+    def test_salesman_opens_impact_pipeline(self):
+        self.assertEqual(
+            self.column_sums(), {"New": 25.0, "Qualified": 65.0, "Proposition": 20.0}
+        )
+        self.start_tour(
+            "/odoo",
+            "client_value_impact_pipeline",
+            login=self.salesman.login,
+            timeout=TOUR_TIMEOUT,
+        )
+
+    def test_stars_change_the_column_sum(self):
+        self.start_tour(
+            "/odoo/action-client_value.crm_lead_action_impact_pipeline",
+            "client_value_impact_stars",
+            login=self.salesman.login,
+            timeout=TOUR_TIMEOUT,
+        )
+        self.env.invalidate_all()
+        # Four stars on the card, then one star on the form, both saved.
+        self.assertEqual(self.bakery_ovens.impact_level, "1")
+        self.assertEqual(self.bakery_ovens.weighted_impact, 10.0)
+        self.assertEqual(self.column_sums()["Qualified"], 55.0)
+        tracked = self.bakery_ovens.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "impact_level"
+        )
+        self.assertEqual(
+            sorted(tracked.mapped("new_value_char")), ["Minor", "Transformational"]
+        )
+
+    def test_service_request_on_a_contact(self):
+        self.assertEqual(self.harbour.open_service_request_count, 1)
+        self.start_tour(
+            "/odoo",
+            "client_value_service_request",
+            login=self.salesman.login,
+            timeout=TOUR_TIMEOUT,
+        )
+        self.env.invalidate_all()
+        request = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.ben.id),
+                ("summary", "=", "Replacement badge reader"),
+            ]
+        )
+        self.assertEqual(request.activity_type_id, self.env.ref(SERVICE))
+        self.assertEqual(request.user_id, self.salesman)
+        self.assertTrue(request.is_service_request)
+        self.assertFalse(request.date_answered)
+        self.assertEqual(self.harbour.open_service_request_count, 2)
+
+    def test_neglected_accounts_after_the_cron(self):
+        self.assertFalse(self.lakeside.client_neglected)
+        self.env.ref(CRON).method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertTrue(self.lakeside.client_neglected)
+        self.assertFalse(self.harbour.client_neglected)
+        self.start_tour(
+            "/odoo",
+            "client_value_neglected_accounts",
+            login=self.salesman.login,
+            timeout=TOUR_TIMEOUT,
+        )
+
+    # -- screenshots of the app page ------------------------------------------
+
+    def test_pipeline_screenshot(self):
+        path, switches = self.take_screenshot(
+            "pipeline",
+            "/odoo/action-client_value.crm_lead_action_impact_pipeline",
+            ".o_opportunity_kanban .o_kanban_record .o_priority_star",
+            login=self.salesman.login,
+        )
+        self.assertScreenshot(path, switches)
+
+    def test_opportunity_impact_screenshot(self):
+        path, switches = self.take_screenshot(
+            "opportunity_impact",
+            "/odoo/action-client_value.crm_lead_action_impact_pipeline/%d"
+            % self.clinic_scheduling.id,
+            ".o_form_view .o_notebook .nav-link[name='client_impact']",
+            login=self.salesman.login,
+            click=".o_form_view .o_notebook .nav-link[name='client_impact']",
+            shown=".o_notebook:has(.nav-link.active[name='client_impact'])"
+            ":has(.o_field_widget[name='client_need'])",
+        )
+        self.assertScreenshot(path, switches)
+
+    def test_partner_care_screenshot(self):
+        path, switches = self.take_screenshot(
+            "partner_care",
+            "/odoo/action-base.action_partner_form/%d" % self.harbour.id,
+            ".o_form_view .o_notebook .nav-link[name='client_care']",
+            login=self.salesman.login,
+            click=".o_form_view .o_notebook .nav-link[name='client_care']",
+            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
+            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+        )
+        self.assertScreenshot(path, switches)
