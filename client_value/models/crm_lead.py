@@ -140,10 +140,13 @@ class CrmLead(models.Model):
         groups="base.group_user",
         help="Comment left with the client's last answered rating.",
     )
+    # Read as the user (related fields default to sudo), so the average only
+    # counts deals of the companies the reader may see.
     user_client_satisfaction_avg = fields.Float(
         string="Salesperson Satisfaction",
         related="user_id.salesperson_satisfaction_avg",
         digits=(3, 2),
+        compute_sudo=False,
     )
 
     @api.depends("impact_level")
