@@ -6,6 +6,8 @@
 #   odoo-18.0/         Odoo 18.0 Community source (unless $ODOO_SRC is set)
 #   venv-<hash>/       virtualenv keyed by the requirement files
 #   pg/                private PostgreSQL cluster, only when no server answers
+#                      (as root, $PG_PRIVATE_DIR or /var/tmp/client_value-pg when
+#                      the postgres user cannot reach this folder)
 #   data/              Odoo data_dir (filestores)
 #   odoo-<hash>.conf   generated server configuration, one per checkout
 set -euo pipefail
@@ -90,6 +92,7 @@ setup_venv() {
 }
 
 pg_answers() { psql -X -d postgres -Atc 'select 1' >/dev/null 2>&1; }
+pg_error() { psql -X -d postgres -Atc 'select 1' 2>&1 >/dev/null | head -1; }
 
 pg_bindir() {
     if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
@@ -101,6 +104,23 @@ pg_bindir() {
     [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
 }
 
+# A server that is starting up, shutting down or briefly out of connection
+# slots is still the server to use: wait for it rather than start another.
+# pg_isready exits 0 when it accepts, 1 when it rejects, 2 when nothing answers.
+wait_for_server() {
+    command -v pg_isready >/dev/null 2>&1 || return 0
+    local i state
+    for i in $(seq 1 "${PG_WAIT_SECONDS:-30}"); do
+        pg_isready -q -d postgres >/dev/null 2>&1; state=$?
+        [ "$state" = 2 ] && return 1
+        pg_answers && return 0
+        # Accepting but refusing us for a reason other than load: stop waiting.
+        [ "$state" = 0 ] && ! pg_error | grep -qiE 'too many|starting up|shutting down|recovery' && return 0
+        [ "$i" = 1 ] && say "PostgreSQL answers but is not ready yet ($(pg_error)); waiting"
+        sleep 1
+    done
+}
+
 # Reach PostgreSQL: the default socket or PG* variables, else a private
 # cluster under the cache folder. Odoo refuses the `postgres` role, so the
 # machine user's own role is used (and created when missing).
@@ -110,8 +130,8 @@ setup_postgres() {
   or point PGHOST/PGPORT/PGUSER/PGPASSWORD at an existing server."
     export PGUSER="${PGUSER:-$(id -un)}"
     [ "$PGUSER" != "postgres" ] || die "Odoo refuses to run as the 'postgres' role; set PGUSER to another role."
-    if ! pg_answers; then
-        # The server may answer but lack our role: create it as the superuser.
+    if ! pg_answers && wait_for_server && ! pg_answers; then
+        # The server answers but may lack our role: create it as the superuser.
         if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 \
             && runuser -u postgres -- psql -X -d postgres -Atc 'select 1' >/dev/null 2>&1; then
             say "creating PostgreSQL role $PGUSER"
@@ -120,37 +140,53 @@ setup_postgres() {
             say "creating PostgreSQL role $PGUSER"
             sudo -n -u postgres createuser --superuser "$PGUSER" || true
         fi
+        pg_answers || die "PostgreSQL answers but refuses role '$PGUSER': $(pg_error)"
     fi
-    if ! pg_answers; then
-        start_private_cluster
-    fi
-    pg_answers || die "cannot connect to PostgreSQL as role '$PGUSER' (PGHOST=${PGHOST:-default socket})."
+    pg_answers || start_private_cluster
+    pg_answers || die "cannot connect to PostgreSQL as role '$PGUSER' (PGHOST=${PGHOST:-default socket}): $(pg_error)"
 }
 
+# The private cluster lives in $CACHE/pg. PostgreSQL refuses to run as root,
+# so as root the cluster belongs to the `postgres` system user; when that
+# user cannot reach the cache folder (a home directory closed to others),
+# the cluster goes to $PG_PRIVATE_DIR, by default /var/tmp/client_value-pg.
 start_private_cluster() {
-    local bindir data sock owner
+    local bindir base data sock owner
     bindir="$(pg_bindir)" || true
     [ -n "$bindir" ] || die "no PostgreSQL server answers and no initdb/pg_ctl found.
   Install PostgreSQL 12 or newer (sudo apt-get install postgresql) or set PG* variables."
-    data="$CACHE/pg/data"; sock="$CACHE/pg/run"
-    export PGHOST="$sock" PGPORT="${PGPORT:-54329}"
+    say "no PostgreSQL server answers ($(pg_error))"
     owner="$(id -un)"
     local run=()
+    base="$CACHE/pg"
     if [ "$(id -u)" = 0 ]; then
-        # initdb refuses root: the cluster belongs to the postgres system user.
+        id postgres >/dev/null 2>&1 || die "no PostgreSQL server answers, and a private cluster cannot run as root
+  without a 'postgres' system user. Start PostgreSQL or set PG* variables."
         owner=postgres; run=(runuser -u postgres --)
+        mkdir -p "$base"
+        if ! runuser -u postgres -- test -x "$base"; then
+            base="${PG_PRIVATE_DIR:-/var/tmp/client_value-pg}"
+        fi
     fi
-    mkdir -p "$CACHE/pg" "$sock"; chown "$owner" "$CACHE/pg" "$sock"
+    data="$base/data"; sock="$base/run"
+    export PGHOST="$sock" PGPORT="${PGPORT:-54329}"
+    mkdir -p "$base" "$sock"; chown "$owner" "$base" "$sock"
     if [ ! -f "$data/PG_VERSION" ]; then
-        say "starting a private PostgreSQL cluster in $CACHE/pg"
-        "${run[@]}" "$bindir/initdb" -D "$data" -U "$owner" --auth=trust >/dev/null
+        say "creating a private PostgreSQL cluster in $base"
+        # The bootstrap superuser is named after our role, so no role to add.
+        "${run[@]}" "$bindir/initdb" -D "$data" -U "$PGUSER" --auth=trust >/dev/null \
+            || die "initdb failed for the private cluster in $base"
+    fi
+    if ! pg_isready -q -h "$sock" -p "$PGPORT" >/dev/null 2>&1; then
+        say "starting the private PostgreSQL cluster in $base (socket $sock, port $PGPORT)"
+        "${run[@]}" "$bindir/pg_ctl" -D "$data" -l "$base/server.log" -w \
+            -o "-k $sock -p $PGPORT -c listen_addresses=''" start >/dev/null \
+            || die "the private PostgreSQL cluster did not start; see $base/server.log"
     fi
     if ! pg_answers; then
-        "${run[@]}" "$bindir/pg_ctl" -D "$data" -l "$CACHE/pg/server.log" -w \
-            -o "-k $sock -p $PGPORT -c listen_addresses=''" start >/dev/null
-        if [ "$owner" != "$PGUSER" ]; then
-            "${run[@]}" "$bindir/createuser" -h "$sock" -p "$PGPORT" -U "$owner" --superuser "$PGUSER" 2>/dev/null || true
-        fi
+        # A cluster made earlier for another role: add ours.
+        "${run[@]}" psql -X -q -h "$sock" -p "$PGPORT" -U "$owner" -d postgres \
+            -c "CREATE ROLE \"$PGUSER\" SUPERUSER LOGIN" || true
     fi
 }
 
