@@ -6,6 +6,12 @@ from . import controllers
 from . import wizard
 
 
+def post_init_hook(env):
+    """Client emails already in the history are answered by the replies
+    already there, so installing does not make every account look neglected."""
+    env["mail.message"]._client_value_answer_history()
+
+
 def uninstall_hook(env):
     """Leave the database as if the module had never been installed, without
     losing the client's history.

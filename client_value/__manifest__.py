@@ -47,6 +47,7 @@
         "demo/crm_lead_demo.xml",
         "demo/client_value_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [

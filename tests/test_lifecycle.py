@@ -137,6 +137,63 @@ module.button_immediate_uninstall()
 print(RESULT + json.dumps("done"))
 """
 
+# History written before client_value is installed, two months old: a
+# client email answered by a reply on a deal, a client email nobody
+# answered on a contact, an internal note and an open call.
+HISTORY = """
+import json
+from odoo.tools import SQL
+Partner = env["res.partner"]
+answered = Partner.create({"name": "History Answered Ltd", "is_company": True})
+ann = Partner.create({"name": "Ann", "parent_id": answered.id})
+waiting = Partner.create({"name": "History Waiting Ltd", "is_company": True})
+bob = Partner.create({"name": "Bob", "parent_id": waiting.id})
+lead = env["crm.lead"].create(
+    {"name": "History deal", "type": "opportunity", "partner_id": ann.id})
+admin = env.ref("base.partner_admin")
+ask = lead.message_post(body="Can you help?", message_type="email",
+                        author_id=ann.id, subtype_xmlid="mail.mt_comment")
+reply = lead.message_post(body="Of course.", message_type="comment",
+                          author_id=admin.id, subtype_xmlid="mail.mt_comment")
+unanswered = bob.message_post(body="Hello?", message_type="email",
+                              author_id=bob.id, subtype_xmlid="mail.mt_comment")
+note = bob.message_post(body="Call him.", message_type="comment",
+                        author_id=admin.id, subtype_xmlid="mail.mt_note")
+call = lead.activity_schedule("mail.mail_activity_data_call", summary="Call Ann")
+messages = ask | reply | unanswered | note
+env.flush_all()
+env.cr.execute(SQL(
+    "UPDATE mail_message SET date = date - interval '60 days' WHERE id IN %s",
+    tuple(messages.ids)))
+env.cr.commit()
+print(RESULT + json.dumps({
+    "accounts": {"answered": answered.id, "waiting": waiting.id},
+    "messages": {"ask": ask.id, "reply": reply.id,
+                 "unanswered": unanswered.id, "note": note.id},
+    "call": call.id,
+}))
+"""
+
+# The same history seen by client_value right after its installation.
+HISTORY_SEEN = """
+import json
+history = json.loads(INVENTORY)
+Message = env["mail.message"]
+messages = {key: Message.browse(mid) for key, mid in history["messages"].items()}
+call = env["mail.activity"].browse(history["call"])
+env["res.partner"]._cron_flag_neglected_accounts()
+accounts = env["res.partner"].browse(history["accounts"].values())
+print(RESULT + json.dumps({
+    "client_touch": {key: m.client_touch for key, m in messages.items()},
+    "answered_by_reply": messages["ask"].date_answered == messages["reply"].date,
+    "unanswered": messages["unanswered"].date_answered,
+    "reply_answers": messages["reply"].answers_request,
+    "call": [call.touch_kind, call.is_service_request],
+    "call_types_kind": env.ref("mail.mail_activity_data_call").touch_kind,
+    "neglected": sorted(accounts.filtered("client_neglected").mapped("name")),
+}))
+"""
+
 # CRM without client_value: a salesperson-facing round trip.
 CRM_STILL_WORKS = """
 import json
@@ -315,9 +372,36 @@ class TestLifecycle(TransactionCase):
         return "".join(lines)
 
     def test_install_upgrade_uninstall_reinstall(self):
-        # Install, as with a production server: HTTP and cron workers.
-        log = self._odoo("-i", "client_value", "--stop-after-init", *WORKERS)
+        history = self._shell(HISTORY)
+        # Install, as with a production server: HTTP and cron workers. The
+        # module fills its stored fields in SQL: the ORM computes none of
+        # them record by record ("Prepare computation of ...").
+        log = self._odoo(
+            "-i",
+            "client_value",
+            "--stop-after-init",
+            "--log-handler=odoo.models:INFO",
+            *WORKERS,
+        )
         self.assertClean(log, "installation with workers")
+        self.assertEqual(re.findall(r"Prepare computation of \S+", log), [])
+        # The history is read as if the module had been there all along.
+        seen = self._shell(HISTORY_SEEN, inventory=history)
+        self.assertEqual(
+            seen["client_touch"],
+            {
+                "ask": "incoming",
+                "reply": "outgoing",
+                "unanswered": "incoming",
+                "note": False,
+            },
+        )
+        self.assertTrue(seen["answered_by_reply"])
+        self.assertFalse(seen["unanswered"])
+        self.assertTrue(seen["reply_answers"])
+        self.assertEqual(seen["call"], ["sales", False])
+        self.assertEqual(seen["call_types_kind"], "sales")
+        self.assertEqual(seen["neglected"], ["History Waiting Ltd"])
         installed = self._shell(INVENTORY)
         self.assertEqual(installed["state"], "installed")
         self.assertTrue(installed["xmlids"])

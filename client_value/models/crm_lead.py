@@ -239,7 +239,8 @@ class CrmLead(models.Model):
                 )
 
     def _auto_init(self):
-        """Create the stored impact columns and fill them with one UPDATE.
+        """Create the stored columns the module adds and fill them with one
+        UPDATE.
 
         Odoo computes a new stored field record by record; on a database with
         many leads that would make installing slow. The columns exist once
@@ -248,37 +249,42 @@ class CrmLead(models.Model):
         cr = self.env.cr
         table = self._table
         if table_exists(cr, table):
-            if not column_exists(cr, table, "impact_level"):
-                create_column(cr, table, "impact_level", "varchar")
-                cr.execute(
-                    SQL("UPDATE %s SET impact_level = %s", SQL.identifier(table), "0")
-                )
-            missing = [
-                (fname, column_type)
-                for fname, column_type in (
-                    ("impact_score", "int4"),
-                    ("weighted_impact", "float8"),
-                )
-                if not column_exists(cr, table, fname)
-            ]
-            for fname, column_type in missing:
-                create_column(cr, table, fname, column_type)
+            column_types = {
+                "impact_level": "varchar",
+                "impact_score": "int4",
+                "weighted_impact": "float8",
+                # rating.mixin's stored last rating: leads have none yet.
+                "rating_last_value": "float8",
+            }
+            missing = [f for f in column_types if not column_exists(cr, table, f)]
+            for fname in missing:
+                create_column(cr, table, fname, column_types[fname])
             if missing:
+                level = SQL("COALESCE(%s, '0')", SQL.identifier("impact_level"))
                 score = SQL(
                     "CASE %s %s ELSE 0 END",
-                    SQL.identifier("impact_level"),
+                    level,
                     SQL(" ").join(
-                        SQL("WHEN %s THEN %s", level, points)
-                        for level, points in IMPACT_SCORES.items()
+                        SQL("WHEN %s THEN %s", lvl, points)
+                        for lvl, points in IMPACT_SCORES.items()
                     ),
                 )
+                values = {
+                    "impact_level": level,
+                    "impact_score": score,
+                    "weighted_impact": SQL(
+                        "%s * COALESCE(probability, 0) / 100.0", score
+                    ),
+                    "rating_last_value": SQL("0"),
+                }
                 cr.execute(
                     SQL(
-                        "UPDATE %s SET impact_score = %s, "
-                        "weighted_impact = %s * COALESCE(probability, 0) / 100.0",
+                        "UPDATE %s SET %s",
                         SQL.identifier(table),
-                        score,
-                        score,
+                        SQL(", ").join(
+                            SQL("%s = %s", SQL.identifier(fname), values[fname])
+                            for fname in missing
+                        ),
                     )
                 )
         return super()._auto_init()

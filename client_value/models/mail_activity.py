@@ -2,7 +2,8 @@ from datetime import datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.sql import create_index
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from .crm_lead import RECORDED_OUTCOMES
 
@@ -97,6 +98,64 @@ class MailActivity(models.Model):
             else:
                 activity.response_hours = 0.0
 
+    def _auto_init(self):
+        """On install, create the touch columns and fill them in one UPDATE.
+
+        The ORM would compute these stored fields activity by activity, which
+        takes many minutes on a database with a million activities. The
+        values are the ones the compute methods give: the type's touch kind,
+        the done moment of archived activities (midnight of their UTC done
+        date, or now for those done today), and done service requests
+        answered when done. The columns then exist, so the ORM leaves them.
+        """
+        cr = self.env.cr
+        table = self._table
+        if table_exists(cr, table) and not column_exists(cr, table, "touch_kind"):
+            self.env["mail.activity.type"]._client_value_init_touch_kind()
+            for fname, column_type in (
+                ("touch_kind", "varchar"),
+                ("is_service_request", "bool"),
+                ("done_datetime", "timestamp"),
+                ("date_answered", "timestamp"),
+                ("response_hours", "float8"),
+            ):
+                if not column_exists(cr, table, fname):
+                    create_column(cr, table, fname, column_type)
+            now = fields.Datetime.now()
+            cr.execute(
+                SQL(
+                    """
+                    WITH src AS (
+                        SELECT a.id, t.touch_kind,
+                               CASE WHEN a.active THEN NULL
+                                    WHEN a.date_done < %(today)s
+                                    THEN a.date_done::timestamp
+                                    ELSE %(now)s END AS done_at
+                          FROM mail_activity a
+                     LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
+                    )
+                    UPDATE mail_activity a
+                       SET touch_kind = src.touch_kind,
+                           is_service_request = src.touch_kind IS NOT DISTINCT
+                                                FROM 'service',
+                           done_datetime = src.done_at,
+                           date_answered = CASE WHEN src.touch_kind = 'service'
+                                                THEN src.done_at END,
+                           response_hours = CASE
+                               WHEN src.touch_kind = 'service'
+                                    AND src.done_at IS NOT NULL
+                               THEN GREATEST(EXTRACT(EPOCH FROM src.done_at
+                                                     - a.create_date), 0) / 3600.0
+                               ELSE 0 END
+                      FROM src
+                     WHERE src.id = a.id
+                    """,
+                    today=now.date(),
+                    now=now,
+                )
+            )
+        return super()._auto_init()
+
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
@@ -129,6 +188,21 @@ class MailActivity(models.Model):
             self._table,
             ["res_id", "date_answered"],
             where="is_service_request",
+        )
+        # The neglect watch reads the recent touches of all accounts by date.
+        create_index(
+            cr,
+            "mail_activity_client_value_done_recent_idx",
+            self._table,
+            ["done_datetime", "res_model", "res_id"],
+            where="touch_kind IN ('sales', 'admin') AND active IS NOT TRUE",
+        )
+        create_index(
+            cr,
+            "mail_activity_client_value_answered_recent_idx",
+            self._table,
+            ["date_answered", "res_model", "res_id"],
+            where="is_service_request AND date_answered IS NOT NULL",
         )
         return res
 

@@ -1,5 +1,14 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
+
+# Odoo's stock types that are sales touches (To-Do and Upload Document are not).
+STOCK_SALES_TYPES = (
+    "mail_activity_data_email",
+    "mail_activity_data_call",
+    "mail_activity_data_meeting",
+)
 
 TOUCH_KINDS = [
     ("sales", "Sales"),
@@ -42,6 +51,10 @@ class MailActivityType(models.Model):
         if self.touch_kind:
             self.keep_done = True
 
+    def _auto_init(self):
+        self._client_value_init_touch_kind()
+        return super()._auto_init()
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -55,3 +68,30 @@ class MailActivityType(models.Model):
         if vals.get("touch_kind") and "keep_done" not in vals:
             vals = dict(vals, keep_done=True)
         return super().write(vals)
+
+    @api.model
+    def _client_value_init_touch_kind(self):
+        """On install, create ``touch_kind`` and mark Odoo's Email, Call and
+        Meeting types as sales touches, in SQL.
+
+        Writing the kind through the ORM would recompute the stored
+        ``mail.activity.touch_kind`` of every existing activity of those
+        types, one by one; mail.activity's own ``_auto_init`` fills it in one
+        UPDATE instead. Whichever model is set up first runs this.
+        """
+        cr = self.env.cr
+        if column_exists(cr, "mail_activity_type", "touch_kind"):
+            return
+        create_column(cr, "mail_activity_type", "touch_kind", "varchar")
+        cr.execute(
+            SQL(
+                """
+                UPDATE mail_activity_type
+                   SET touch_kind = 'sales', keep_done = TRUE
+                 WHERE id IN (SELECT res_id FROM ir_model_data
+                               WHERE module = 'mail' AND model = 'mail.activity.type'
+                                 AND name IN %s)
+                """,
+                STOCK_SALES_TYPES,
+            )
+        )

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
+from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 # Records whose chatter holds client touches: the account's contacts and the
 # leads and opportunities of those contacts.
@@ -89,6 +89,71 @@ class MailMessage(models.Model):
                 accounts[(model, record.id)] = partner.commercial_partner_id
         return accounts
 
+    def _auto_init(self):
+        """On install, classify the existing messages in SQL.
+
+        The ORM would compute ``client_touch`` message by message; this is
+        the same rule in two UPDATEs. Replies already in the history answer
+        their client emails in the module's post-install hook
+        (``_client_value_answer_history``), once every column exists.
+        """
+        cr = self.env.cr
+        table = self._table
+        if table_exists(cr, table) and not column_exists(cr, table, "client_touch"):
+            for fname, column_type in (
+                ("client_touch", "varchar"),
+                ("date_answered", "timestamp"),
+                ("answers_request", "bool"),
+            ):
+                if not column_exists(cr, table, fname):
+                    create_column(cr, table, fname, column_type)
+            params = {
+                "models": TOUCH_MODELS,
+                "internal_author": SQL(
+                    """EXISTS (SELECT 1 FROM res_users u
+                                WHERE u.partner_id = m.author_id AND u.active
+                                  AND u.share IS NOT TRUE)"""
+                ),
+            }
+            # Outgoing: a public message or email written by an internal user.
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE mail_message m SET client_touch = 'outgoing'
+                      FROM mail_message_subtype st
+                     WHERE st.id = m.subtype_id AND st.internal IS NOT TRUE
+                       AND m.is_internal IS NOT TRUE
+                       AND m.model IN %(models)s AND m.res_id > 0
+                       AND m.message_type IN ('email', 'comment', 'email_outgoing')
+                       AND %(internal_author)s
+                    """,
+                    **params,
+                )
+            )
+            # Incoming: an email whose author belongs to the record's account.
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE mail_message m SET client_touch = 'incoming'
+                      FROM res_partner author
+                     WHERE author.id = m.author_id
+                       AND m.model IN %(models)s AND m.res_id > 0
+                       AND m.message_type = 'email'
+                       AND NOT %(internal_author)s
+                       AND author.commercial_partner_id = CASE m.model
+                           WHEN 'res.partner' THEN
+                               (SELECT p.commercial_partner_id FROM res_partner p
+                                 WHERE p.id = m.res_id)
+                           ELSE
+                               (SELECT p.commercial_partner_id FROM crm_lead l
+                                  JOIN res_partner p ON p.id = l.partner_id
+                                 WHERE l.id = m.res_id) END
+                    """,
+                    **params,
+                )
+            )
+        return super()._auto_init()
+
     @api.model_create_multi
     def create(self, vals_list):
         messages = super().create(vals_list)
@@ -114,6 +179,14 @@ class MailMessage(models.Model):
             self._table,
             ["res_id", "date"],
             where="client_touch IS NOT NULL",
+        )
+        # The neglect watch reads the recent replies of all accounts by date.
+        create_index(
+            cr,
+            "mail_message_client_value_outgoing_recent_idx",
+            self._table,
+            ["date", "model", "res_id"],
+            where="client_touch = 'outgoing'",
         )
         return res
 
@@ -167,3 +240,38 @@ class MailMessage(models.Model):
             self.env[model].sudo().browse(request_ids).write({"date_answered": date})
         # sudo: internal bookkeeping flag, written whoever posts the reply
         self.browse({row[2] for row in rows}).sudo().write({"answers_request": True})
+
+    @api.model
+    def _client_value_answer_history(self):
+        """On install: each client email already in the history is answered
+        by the first reply on the same record, as if the module had been
+        there (otherwise every old email would wait forever and its account
+        look neglected). Service requests cannot predate the module: their
+        activity type is created by it.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH answers AS (
+                    SELECT req.id AS request_id, reply.id AS reply_id, reply.date
+                      FROM mail_message req
+                     CROSS JOIN LATERAL (
+                            SELECT o.id, o.date FROM mail_message o
+                             WHERE o.res_id = req.res_id AND o.model = req.model
+                               AND o.client_touch = 'outgoing'
+                               AND (o.date, o.id) > (req.date, req.id)
+                          ORDER BY o.date, o.id
+                             LIMIT 1) reply
+                     WHERE req.client_touch = 'incoming'
+                       AND req.date_answered IS NULL
+                ),
+                replies AS (
+                    UPDATE mail_message m SET answers_request = TRUE
+                      FROM answers a WHERE m.id = a.reply_id
+                )
+                UPDATE mail_message m SET date_answered = a.date
+                  FROM answers a WHERE m.id = a.request_id
+                """
+            )
+        )
+        self.invalidate_model(["date_answered", "answers_request"])

@@ -534,77 +534,75 @@ class ResPartner(models.Model):
         self.env["client_value.touch"]._flush_sources()
         query = SQL(
             """
-            WITH pending AS (%(pending)s),
+            WITH pending AS MATERIALIZED (%(pending)s),
             candidates AS (
-                SELECT account_id,
-                       min(requested_on) AS requested_on,
-                       (array_agg(request ORDER BY requested_on, request))[1]
-                           AS request,
-                       (array_agg(partner_id ORDER BY requested_on, request))[1]
-                           AS partner_id,
-                       count(*) AS waiting_count
-                  FROM pending
-              GROUP BY account_id
+                SELECT DISTINCT pd.account_id
+                  FROM pending pd
+                  JOIN res_partner acc ON acc.id = pd.account_id
+                 WHERE acc.active
             ),
-            records AS (
-                SELECT c.account_id, 'res.partner' AS model, p.id AS res_id
-                  FROM candidates c
-                  JOIN res_partner p ON p.commercial_partner_id = c.account_id
+            touched AS (
+                SELECT a.res_model AS model, a.res_id FROM mail_activity a
+                 WHERE a.touch_kind IN ('sales', 'admin') AND a.active IS NOT TRUE
+                   AND a.done_datetime >= %(window_start)s
                 UNION ALL
-                SELECT c.account_id, 'crm.lead', l.id
-                  FROM candidates c
-                  JOIN res_partner p ON p.commercial_partner_id = c.account_id
-                  JOIN crm_lead l ON l.partner_id = p.id
-                 WHERE l.company_id IS NULL OR l.company_id = ANY(%(company_ids)s)
+                SELECT a.res_model, a.res_id FROM mail_activity a
+                 WHERE a.is_service_request AND a.date_answered >= %(window_start)s
+                UNION ALL
+                SELECT m.model, m.res_id FROM mail_message m
+                 WHERE m.client_touch = 'outgoing' AND m.date >= %(window_start)s
             ),
             rescued AS (
-                SELECT DISTINCT r.account_id
-                  FROM records r
-                 WHERE EXISTS (
-                        SELECT 1 FROM mail_activity a
-                         WHERE a.res_id = r.res_id AND a.res_model = r.model
-                           AND a.touch_kind IN ('sales', 'admin')
-                           AND a.active IS NOT TRUE
-                           AND a.done_datetime >= %(window_start)s)
-                    OR EXISTS (
-                        SELECT 1 FROM mail_activity a
-                         WHERE a.res_id = r.res_id AND a.res_model = r.model
-                           AND a.is_service_request
-                           AND a.date_answered >= %(window_start)s)
-                    OR EXISTS (
-                        SELECT 1 FROM mail_message m
-                         WHERE m.res_id = r.res_id AND m.model = r.model
-                           AND m.client_touch = 'outgoing'
-                           AND m.date >= %(window_start)s)
+                SELECT p.commercial_partner_id AS account_id
+                  FROM touched t JOIN res_partner p ON p.id = t.res_id
+                 WHERE t.model = 'res.partner'
+                UNION
+                SELECT p.commercial_partner_id
+                  FROM touched t
+                  JOIN crm_lead l ON l.id = t.res_id
+                  JOIN res_partner p ON p.id = l.partner_id
+                 WHERE t.model = 'crm.lead'
+                   AND (l.company_id IS NULL OR l.company_id = ANY(%(company_ids)s))
             ),
             neglected AS (
-                SELECT c.*
-                  FROM candidates c
-                  JOIN res_partner acc ON acc.id = c.account_id
-                 WHERE acc.active
-                   AND NOT EXISTS (
-                        SELECT 1 FROM rescued r WHERE r.account_id = c.account_id)
+                SELECT account_id FROM candidates
+                EXCEPT
+                SELECT account_id FROM rescued
             ),
             changes AS (
-                SELECT 'flag' AS action, n.account_id, n.request, n.requested_on,
-                       n.partner_id, n.waiting_count, NULL AS clear_reason
+                SELECT 'flag' AS action, n.account_id, NULL AS clear_reason
                   FROM neglected n
                   JOIN res_partner acc ON acc.id = n.account_id
                  WHERE acc.client_neglected IS NOT TRUE
                 UNION ALL
-                SELECT 'clear', acc.id, NULL, NULL, NULL, NULL,
+                SELECT 'clear', acc.id,
                        CASE WHEN acc.active IS NOT TRUE THEN 'archived'
-                            WHEN EXISTS (SELECT 1 FROM candidates c
-                                          WHERE c.account_id = acc.id)
+                            WHEN EXISTS (SELECT 1 FROM pending pd
+                                          WHERE pd.account_id = acc.id)
                             THEN 'touched'
                             ELSE 'answered' END
                   FROM res_partner acc
                  WHERE acc.client_neglected
                    AND NOT EXISTS (
                         SELECT 1 FROM neglected n WHERE n.account_id = acc.id)
+            ),
+            -- The oldest waiting request, only for the accounts to flag.
+            details AS (
+                SELECT pd.account_id,
+                       min(pd.requested_on) AS requested_on,
+                       (array_agg(pd.request ORDER BY pd.requested_on, pd.request))[1]
+                           AS request,
+                       (array_agg(pd.partner_id
+                                  ORDER BY pd.requested_on, pd.request))[1]
+                           AS partner_id,
+                       count(*) AS waiting_count
+                  FROM pending pd
+                  JOIN changes ch ON ch.account_id = pd.account_id
+                 WHERE ch.action = 'flag'
+              GROUP BY pd.account_id
             )
-            SELECT ch.action, ch.account_id, ch.request, ch.requested_on,
-                   ch.partner_id, ch.waiting_count, ch.clear_reason,
+            SELECT ch.action, ch.account_id, d.request, d.requested_on,
+                   d.partner_id, d.waiting_count, ch.clear_reason,
                    COALESCE(
                        (SELECT su.id FROM res_users su
                          WHERE su.id = acc.user_id AND su.active
@@ -628,6 +626,7 @@ class ResPartner(models.Model):
                        ORDER BY a.id) AS followup_ids
               FROM changes ch
               JOIN res_partner acc ON acc.id = ch.account_id
+         LEFT JOIN details d ON d.account_id = ch.account_id
           ORDER BY ch.account_id
             """,
             pending=self._client_value_pending_query(company_ids=company_ids),
