@@ -255,24 +255,32 @@ def client_value_layer(env):
          WHERE m.client_touch = 'incoming' AND m.body = '<p>Bench message</p>';
 
         -- Neglected accounts: nothing in the last 35 days...
+        CREATE TEMP TABLE bench_neglected_record AS
+        SELECT 'res.partner'::varchar AS model, p.id AS res_id
+          FROM bench_account b
+          JOIN res_partner p ON p.commercial_partner_id = b.account_id
+         WHERE b.neglected
+        UNION ALL
+        SELECT 'crm.lead', l.id
+          FROM bench_account b
+          JOIN res_partner p ON p.commercial_partner_id = b.account_id
+          JOIN crm_lead l ON l.partner_id = p.id
+         WHERE b.neglected;
+        ANALYZE bench_neglected_record;
         UPDATE mail_activity a
            SET done_datetime = a.done_datetime - interval '40 days',
                date_answered = a.date_answered - interval '40 days',
                date_requested = a.date_requested - interval '40 days',
                create_date = a.create_date - interval '40 days'
-          FROM bench_account b, res_partner p
-         WHERE b.neglected AND p.commercial_partner_id = b.account_id
-           AND ((a.res_model = 'res.partner' AND a.res_id = p.id)
-             OR (a.res_model = 'crm.lead' AND a.res_id IN (
-                    SELECT l.id FROM crm_lead l WHERE l.partner_id = p.id)))
+          FROM bench_neglected_record r
+         WHERE a.res_model = r.model AND a.res_id = r.res_id
            AND GREATEST(a.done_datetime, a.date_answered, a.create_date)
                > now() - interval '35 days';
         UPDATE mail_message m
            SET date = m.date - interval '40 days',
                date_answered = m.date_answered - interval '40 days'
-          FROM bench_account b, res_partner p
-         WHERE b.neglected AND p.commercial_partner_id = b.account_id
-           AND m.model = 'res.partner' AND m.res_id = p.id
+          FROM bench_neglected_record r
+         WHERE m.model = r.model AND m.res_id = r.res_id
            AND m.date > now() - interval '35 days';
         -- ...and a request nobody answered, 40 days ago.
         INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,

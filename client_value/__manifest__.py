@@ -20,6 +20,7 @@
         "security/client_value_touch_security.xml",
         "security/client_value_neglect_event_security.xml",
         "security/client_value_care_report_security.xml",
+        "security/client_value_outcome_wizard_security.xml",
         "data/client_value_impact_area_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",

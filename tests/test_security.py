@@ -151,6 +151,31 @@ class TestSecurity(ClientCareCase):
         with self.assertRaises(AccessError):
             event.with_user(self.salesman).check_access("read")
 
+    def test_outcome_review_of_a_colleagues_deal_is_refused(self):
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": self.stranger.id,
+                    "user_id": user.id,
+                }
+                for name, user in (
+                    ("Own deal", self.salesman),
+                    ("Olga's deal", self.other_salesman),
+                )
+            ]
+        )
+        leads.action_set_won()
+        Wizard = self.env["client_value.outcome.wizard"].with_user(self.salesman)
+        own, colleagues = leads
+        wizard = Wizard.create({"lead_id": own.id, "outcome_state": "improved"})
+        wizard.action_record_outcome()
+        self.assertEqual(own.outcome_state, "improved")
+        with self.assertRaises(AccessError):
+            Wizard.create({"lead_id": colleagues.id, "outcome_state": "worsened"})
+        self.assertEqual(colleagues.outcome_state, "pending")
+
     def test_impact_areas_and_settings_are_for_administrators(self):
         Area = self.env["client_value.impact.area"]
         self.assertTrue(Area.with_user(self.salesman).search_count([]))

@@ -1,15 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
-
-// Every step may wait for a server round trip on a busy machine.
-const STEP_TIMEOUT = 30000;
-
-/**
- * Column header of a stage: the weighted impact sum of the Impact Pipeline.
- */
-function impactSum(stage, value) {
-    return `.o_kanban_group:has(.o_column_title:contains('${stage}')) .o_kanban_counter .o_animated_number[title='Weighted Impact'] b:text(${value})`;
-}
+import { impactSum, openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 /**
  * A salesperson opens CRM > Sales > Impact Pipeline from the menus: their
@@ -19,23 +9,11 @@ function impactSum(stage, value) {
 registry.category("web_tour.tours").add("client_value_impact_pipeline", {
     url: "/odoo",
     steps: () =>
-        [
-            stepUtils.showAppsMenuItem(),
-            {
-                trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-                content: "Open the CRM app",
-                run: "click",
-            },
-            {
-                trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_sales']",
-                content: "Open the Sales menu",
-                run: "click",
-            },
-            {
-                trigger: ".dropdown-item[data-menu-xmlid='client_value.crm_lead_menu_impact_pipeline']",
-                content: "Open the Impact Pipeline",
-                run: "click",
-            },
+        patient([
+            ...openCrmSalesMenu(
+                "client_value.crm_lead_menu_impact_pipeline",
+                "Open the Impact Pipeline"
+            ),
             {
                 trigger: ".o_breadcrumb .active:contains('Impact Pipeline')",
                 content: "The Impact Pipeline is open",
@@ -64,5 +42,5 @@ registry.category("web_tour.tours").add("client_value_impact_pipeline", {
                 trigger: ".o_opportunity_kanban:not(:has(.o_kanban_record:contains('Warehouse shelving')))",
                 content: "A colleague's opportunity is not shown",
             },
-        ].map((step) => ({ timeout: STEP_TIMEOUT, ...step })),
+        ]),
 });

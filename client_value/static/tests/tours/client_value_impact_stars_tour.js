@@ -1,10 +1,5 @@
 import { registry } from "@web/core/registry";
-
-const STEP_TIMEOUT = 30000;
-
-function impactSum(stage, value) {
-    return `.o_kanban_group:has(.o_column_title:contains('${stage}')) .o_kanban_counter .o_animated_number[title='Weighted Impact'] b:text(${value})`;
-}
+import { impactSum, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const BAKERY_CARD = ".o_kanban_record:contains('Bakery ovens')";
 
@@ -18,7 +13,7 @@ const BAKERY_CARD = ".o_kanban_record:contains('Bakery ovens')";
 registry.category("web_tour.tours").add("client_value_impact_stars", {
     url: "/odoo/action-client_value.crm_lead_action_impact_pipeline",
     steps: () =>
-        [
+        patient([
             {
                 trigger: impactSum("Qualified", 65),
                 content: "Qualified starts at 20 + 45 = 65",
@@ -80,5 +75,5 @@ registry.category("web_tour.tours").add("client_value_impact_stars", {
                 trigger: impactSum("Qualified", 55),
                 content: "The column sum follows: 10 + 45 = 55",
             },
-        ].map((step) => ({ timeout: STEP_TIMEOUT, ...step })),
+        ]),
 });

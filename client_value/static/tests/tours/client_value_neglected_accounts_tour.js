@@ -1,7 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
-
-const STEP_TIMEOUT = 30000;
+import { openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const LAKESIDE_ROW = ".o_list_view .o_data_row:has(td[name='display_name']:contains('Lakeside Dental'))";
 
@@ -15,23 +13,11 @@ const LAKESIDE_ROW = ".o_list_view .o_data_row:has(td[name='display_name']:conta
 registry.category("web_tour.tours").add("client_value_neglected_accounts", {
     url: "/odoo",
     steps: () =>
-        [
-            stepUtils.showAppsMenuItem(),
-            {
-                trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-                content: "Open the CRM app",
-                run: "click",
-            },
-            {
-                trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_sales']",
-                content: "Open the Sales menu",
-                run: "click",
-            },
-            {
-                trigger: ".dropdown-item[data-menu-xmlid='client_value.res_partner_menu_neglected']",
-                content: "Open the Neglected Accounts",
-                run: "click",
-            },
+        patient([
+            ...openCrmSalesMenu(
+                "client_value.res_partner_menu_neglected",
+                "Open the Neglected Accounts"
+            ),
             {
                 trigger: ".o_breadcrumb .active:contains('Neglected Accounts')",
                 content: "The Neglected Accounts list is open",
@@ -53,5 +39,5 @@ registry.category("web_tour.tours").add("client_value_neglected_accounts", {
                 trigger: ".o_form_view .alert-danger:contains('Neglected account.'):contains('Nora Lakeside')",
                 content: "Its form says why it is neglected",
             },
-        ].map((step) => ({ timeout: STEP_TIMEOUT, ...step })),
+        ]),
 });

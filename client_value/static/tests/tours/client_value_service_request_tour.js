@@ -1,7 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
-
-const STEP_TIMEOUT = 30000;
+import { openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const CARE_PAGE = ".o_form_view .tab-pane.active";
 
@@ -58,23 +56,11 @@ function openContact(content) {
 registry.category("web_tour.tours").add("client_value_service_request", {
     url: "/odoo",
     steps: () =>
-        [
-            stepUtils.showAppsMenuItem(),
-            {
-                trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-                content: "Open the CRM app",
-                run: "click",
-            },
-            {
-                trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_sales']",
-                content: "Open the Sales menu",
-                run: "click",
-            },
-            {
-                trigger: ".dropdown-item[data-menu-xmlid='crm.res_partner_menu_customer']",
-                content: "Open the customers",
-                run: "click",
-            },
+        patient([
+            ...openCrmSalesMenu(
+                "crm.res_partner_menu_customer",
+                "Open the customers"
+            ),
             ...openContact("Before"),
             {
                 trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(1)`,
@@ -144,5 +130,5 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 trigger: `${CARE_PAGE} .o_field_widget[name='account_touch_ids'] .o_data_row:has(td:contains('Replacement badge reader')):has(td:contains('Waiting for an answer')):has(td:contains('Ben Harbour'))`,
                 content: "The touch timeline lists the new request, waiting for an answer",
             },
-        ].map((step) => ({ timeout: STEP_TIMEOUT, ...step })),
+        ]),
 });
