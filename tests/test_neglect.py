@@ -9,8 +9,13 @@ from .common import ADMIN, CALL, NOW, ClientCareCase
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # Queries of a cron run flagging accounts in one batch, and of each batch.
-ONE_BATCH_QUERIES = 21
+# One query finds the changes, one more the oldest request of the accounts
+# to flag.
+ONE_BATCH_QUERIES = 22
 BATCH_QUERIES = 17
+# Queries of the daily re-run when nothing changed: the companies, the
+# fallback user, the follow-up type and the one query over all accounts.
+STEADY_QUERIES = 4
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -354,6 +359,14 @@ class TestNeglectRobustness(NeglectCommon):
         three, flagged = self.count_queries(10)
         self.assertEqual(flagged, 30)
         self.assertEqual(three - counts[30], 2 * BATCH_QUERIES, (three, counts))
+
+    def test_steady_state_rerun_is_one_query_whatever_the_accounts(self):
+        runs = []
+        for size in (3, 30):
+            self.make_neglected_accounts(size)
+            self.assertEqual(self.count_queries(100)[1], size)
+            runs.append(self.count_queries(100))
+        self.assertEqual(runs, [(STEADY_QUERIES, 0), (STEADY_QUERIES, 0)])
 
     def test_direct_trigger_from_the_ui(self):
         self.request(self.contact_a, self.ago(days=5))
