@@ -619,10 +619,10 @@ class ResPartner(models.Model):
                                           WHERE pd.account_id = acc.id)
                             THEN 'touched'
                             ELSE 'answered' END
-                  FROM res_partner acc
-                 WHERE acc.client_neglected
-                   AND NOT EXISTS (
-                        SELECT 1 FROM neglected n WHERE n.account_id = acc.id)
+                  FROM (SELECT id FROM res_partner WHERE client_neglected
+                        EXCEPT
+                        SELECT account_id FROM neglected) recovered
+                  JOIN res_partner acc ON acc.id = recovered.id
             )
             SELECT ch.action, ch.account_id, ch.clear_reason,
                    COALESCE(
