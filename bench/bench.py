@@ -30,6 +30,8 @@ RESULTS = HERE / "results"
 # The flag set, written by hand from the rule, reading the tables through the
 # module's partial indexes: open service requests, done touches by date,
 # answered requests by date and outgoing messages by date. Single company.
+# Deliberately written apart from the module's own query, so that the
+# equality check means something.
 LOWER_BOUND = """
 WITH pending AS (
     SELECT p.commercial_partner_id AS account_id

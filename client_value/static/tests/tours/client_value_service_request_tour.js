@@ -30,9 +30,18 @@ function openContact(content) {
             trigger: ".o_kanban_renderer:has(.o_kanban_record:contains('Ben Harbour')):not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains('Ben Harbour'))))",
             content: "Only the contact is left",
         },
+        ...openCarePage("Open the contact"),
+    ];
+}
+
+/**
+ * From the customers' kanban, open Ben Harbour's form on its Client Care page.
+ */
+function openCarePage(content) {
+    return [
         {
             trigger: ".o_kanban_record:contains('Ben Harbour')",
-            content: "Open the contact",
+            content,
             run: "click",
         },
         {
@@ -108,20 +117,7 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 content: "Back to the customers",
                 run: "click",
             },
-            {
-                trigger: ".o_kanban_record:contains('Ben Harbour')",
-                content: "Open the contact again",
-                run: "click",
-            },
-            {
-                trigger: ".o_breadcrumb .active:contains('Ben Harbour')",
-                content: "The contact form is open",
-            },
-            {
-                trigger: ".o_form_view .o_notebook .nav-link[name='client_care']",
-                content: "Open its Client Care page",
-                run: "click",
-            },
+            ...openCarePage("Open the contact again"),
             {
                 trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(2)`,
                 content: "Two requests of the account wait for an answer now",
