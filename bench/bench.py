@@ -123,7 +123,7 @@ def measure(conf, db, name, accounts):
         result["best_seconds"] = best
         result["ids"] = ids
     elif name == "cron":
-        env["res.partner"]._cron_flag_neglected_accounts()
+        env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
         cr.execute("SELECT id FROM res_partner WHERE client_neglected ORDER BY id")
         result["ids"] = [row[0] for row in cr.fetchall()]
     elif name == "care":

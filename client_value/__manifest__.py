@@ -21,6 +21,7 @@
         "security/client_value_neglect_event_security.xml",
         "security/client_value_care_report_security.xml",
         "security/client_value_outcome_wizard_security.xml",
+        "security/rating_rating_security.xml",
         "data/client_value_impact_area_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
@@ -48,6 +49,7 @@
         "demo/crm_lead_demo.xml",
         "demo/client_value_demo.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {

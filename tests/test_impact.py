@@ -13,6 +13,7 @@ from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists, drop_view_if_exists
 
+from odoo.addons.client_value import hooks
 from odoo.addons.client_value.models.crm_lead import CrmLead
 
 PIPELINE_ACTION = "client_value.crm_lead_action_impact_pipeline"
@@ -183,11 +184,13 @@ class TestImpactInstall(ImpactCase):
         self.env.invalidate_all()
 
     def _init_crm_lead(self):
-        """Run the schema step of a module install/upgrade for crm.lead and
-        return the fields the ORM scheduled for a per-record computation."""
+        """Run the install steps for crm.lead, the module's pre-install hook
+        then the schema step, and return the fields the ORM scheduled for a
+        per-record computation."""
         # logging.INFO, not "INFO": Odoo renames level 25 to "INFO".
         with self.assertLogs("odoo.models", level=logging.INFO) as logs:
             logging.getLogger("odoo.models").info("schema update starts")
+            hooks._fill_leads(self.env.cr)
             self.env.registry.init_models(
                 self.env.cr, ["crm.lead"], {"module": "client_value"}, install=False
             )
@@ -196,7 +199,7 @@ class TestImpactInstall(ImpactCase):
             line for line in logs.output if "Prepare computation of crm.lead" in line
         ]
 
-    def test_auto_init_fills_score_columns_with_sql(self):
+    def test_pre_init_fills_score_columns_with_sql(self):
         leads = (
             self._opportunity("L1", impact_level="1", probability=20)
             | self._opportunity("L3", impact_level="3", probability=65.5)
@@ -234,7 +237,7 @@ class TestImpactInstall(ImpactCase):
             self.assertEqual(lead.impact_score, score)
             self.assertAlmostEqual(lead.weighted_impact, score * lead.probability / 100)
 
-    def test_auto_init_on_a_database_without_client_impact(self):
+    def test_pre_init_on_a_database_without_client_impact(self):
         self._opportunity("Existing deal", probability=70)
         self._drop("impact_level", "impact_score", "weighted_impact")
         self.assertEqual(self._init_crm_lead(), [])

@@ -181,7 +181,7 @@ history = json.loads(INVENTORY)
 Message = env["mail.message"]
 messages = {key: Message.browse(mid) for key, mid in history["messages"].items()}
 call = env["mail.activity"].browse(history["call"])
-env["res.partner"]._cron_flag_neglected_accounts()
+env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
 accounts = env["res.partner"].browse(history["accounts"].values())
 print(RESULT + json.dumps({
     "client_touch": {key: m.client_touch for key, m in messages.items()},

@@ -12,10 +12,13 @@ FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # One query finds the changes, one more the oldest request of the accounts
 # to flag.
 ONE_BATCH_QUERIES = 22
-BATCH_QUERIES = 17
-# Queries of the daily re-run when nothing changed: the companies, the
-# fallback user, the follow-up type and the one query over all accounts.
-STEADY_QUERIES = 4
+BATCH_QUERIES = 16
+# Queries of the daily re-run when nothing changed: taking and releasing the
+# run's lock, the fallback user, the follow-up type and the one query over
+# all accounts.
+STEADY_QUERIES = 5
+# Extra queries of an answer that clears a flagged account at once.
+LIVE_CLEAR_QUERIES = 13
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -25,16 +28,17 @@ class NeglectCommon(ClientCareCase):
         super().setUpClass()
         cls.account.user_id = cls.salesman
         cls.Partner = cls.env["res.partner"]
+        cls.Watch = cls.env["client_value.neglect.watch"]
         cls.followup_type = cls.env.ref(FOLLOWUP)
         # Settle whatever the database already holds, so each test only
         # sees the changes of its own accounts.
         with freeze_time(NOW):
-            cls.Partner._cron_flag_neglected_accounts()
+            cls.Watch._cron_flag_neglected_accounts()
             cls.env.flush_all()
 
     def run_cron(self, when=NOW, **kwargs):
         with self.at(when):
-            result = self.Partner._cron_flag_neglected_accounts(**kwargs)
+            result = self.Watch._cron_flag_neglected_accounts(**kwargs)
             self.env.flush_all()
         self.env.invalidate_all()
         return result
@@ -81,11 +85,16 @@ class TestNeglectRules(NeglectCommon):
         self.assertEqual(self.account.client_neglected_since, NOW.date())
         self.assertEqual(self.account.client_waiting_since, self.ago(days=5))
         reason = self.account.client_neglect_reason
-        for part in ("Invoice copy", "Alice Acme", "(5 days)", "30 days"):
+        for part in ("A client request", "(5 days)", "30 days"):
             self.assertIn(part, reason)
+        # The reason is read by whoever reads the account: it names no
+        # request, contact or document (the Waiting button lists those the
+        # reader may open).
+        for part in ("Invoice copy", "Alice Acme"):
+            self.assertNotIn(part, reason)
         followup = self.followups(self.account)
         self.assertEqual(followup.user_id, self.salesman)
-        self.assertIn("Invoice copy", str(followup.note))
+        self.assertIn("(5 days)", str(followup.note))
         event = self.events(self.account)
         self.assertEqual(event.request_activity_id, request)
         self.assertEqual(event.activity_id, followup)
@@ -95,7 +104,7 @@ class TestNeglectRules(NeglectCommon):
             lambda m: "Neglected account" in str(m.body)
         )
         self.assertEqual(len(note), 1)
-        self.assertIn("Invoice copy", str(note.body))
+        self.assertIn("(5 days)", str(note.body))
         with self.at(NOW):
             self.account.invalidate_recordset(["client_waiting_days"])
             self.assertEqual(self.account.client_waiting_days, 5)
@@ -216,7 +225,10 @@ class TestNeglectRules(NeglectCommon):
         params.set_param("client_value.count_incoming_email", True)
         self.run_cron()
         self.assertFlagged(self.account)
-        self.assertIn("Help needed", self.account.client_neglect_reason)
+        self.assertIn("(5 days)", self.account.client_neglect_reason)
+        self.assertEqual(
+            self.events(self.account).request_message_id.subject, "Help needed"
+        )
 
     def test_rerun_is_idempotent(self):
         self.request(self.contact_a, self.ago(days=5))
@@ -225,7 +237,9 @@ class TestNeglectRules(NeglectCommon):
         self.assertEqual(self.run_cron(), 0)
         self.run_cron(NOW + timedelta(days=1))
         self.assertFlagged(self.account)
-        self.assertIn("2 requests are waiting", self.account.client_neglect_reason)
+        self.assertIn(
+            "2 client requests are waiting", self.account.client_neglect_reason
+        )
 
     def test_existing_open_followup_is_reused(self):
         self.request(self.contact_a, self.ago(days=5))
@@ -240,32 +254,36 @@ class TestNeglectRules(NeglectCommon):
         self.run_cron()
         self.assertFlagged(self.account)
         followup = self.followups(self.account)
+        # The answer clears the flag at once, without the scheduled action.
         self.reply(self.contact_a, NOW + timedelta(hours=2))
+        self.env.invalidate_all()
         self.assertTrue(request.date_answered)
-        self.run_cron(NOW + timedelta(days=1))
         self.assertFalse(self.account.client_neglected)
         self.assertFalse(self.account.client_neglected_since)
         self.assertFalse(self.account.client_neglect_reason)
         self.assertFalse(followup.active, "the follow-up is marked done")
-        self.assertEqual(followup.date_done, (NOW + timedelta(days=1)).date())
+        self.assertEqual(followup.date_done, NOW.date())
         events = self.events(self.account)
         self.assertEqual(events.mapped("kind"), ["cleared", "flagged"])
         self.assertIn("answered", events[0].reason)
         self.assertEqual(events[0].activity_id, followup)
+        self.assertEqual(events[0].date, NOW + timedelta(hours=2))
         note = self.account.message_ids.filtered(
             lambda m: "follow-up done" in str(m.body)
         )
         self.assertEqual(len(note), 1)
         self.assertEqual(note.mail_activity_type_id, self.followup_type)
-        # Recovered for good: nothing more happens.
+        # Recovered for good: the next runs change nothing.
+        self.assertEqual(self.run_cron(NOW + timedelta(days=1)), 0)
         self.assertEqual(self.run_cron(NOW + timedelta(days=2)), 0)
 
     def test_recovery_by_another_touch(self):
         self.request(self.contact_a, self.ago(days=5))
         self.run_cron()
         self.done(self.contact_b, NOW + timedelta(hours=3), xmlid=CALL)
-        self.run_cron(NOW + timedelta(days=1))
-        self.assertFalse(self.account.client_neglected)
+        self.env.invalidate_all()
+        self.assertFalse(self.account.client_neglected, "cleared at once")
+        self.assertEqual(self.run_cron(NOW + timedelta(days=1)), 0)
         self.assertIn("touched again", self.events(self.account)[0].reason)
         self.assertEqual(
             self.account.open_service_request_count, 1, "the request still waits"
@@ -287,8 +305,8 @@ class TestNeglectRobustness(NeglectCommon):
 
     def test_crash_between_batches_resumes_without_duplicates(self):
         accounts = self.make_neglected_accounts(3)
-        model_class = type(self.Partner)
-        original = model_class._client_value_apply_neglect
+        model_class = type(self.Watch)
+        original = model_class._apply
         calls = []
 
         def crash_on_second_batch(records, changes):
@@ -297,9 +315,7 @@ class TestNeglectRobustness(NeglectCommon):
                 raise RuntimeError("worker killed")
             return original(records, changes)
 
-        with patch.object(
-            model_class, "_client_value_apply_neglect", crash_on_second_batch
-        ):
+        with patch.object(model_class, "_apply", crash_on_second_batch):
             with self.assertRaisesRegex(RuntimeError, "worker killed"):
                 self.run_cron(batch_size=1)
         self.env.invalidate_all()
@@ -315,18 +331,18 @@ class TestNeglectRobustness(NeglectCommon):
         self.request(self.contact_a, self.ago(days=5))
         with self.at(NOW):
             # Both workers selected the same changes before either wrote.
-            first = self.Partner._client_value_neglect_changes()
-            second = self.Partner._client_value_neglect_changes()
-            self.Partner._client_value_apply_neglect(first)
-            self.Partner._client_value_apply_neglect(second)
+            first = self.Watch._changes()
+            second = self.Watch._changes()
+            self.Watch._apply(first)
+            self.Watch._apply(second)
             self.env.flush_all()
         self.env.invalidate_all()
         self.assertFlagged(self.account)
         self.reply(self.contact_a, NOW + timedelta(hours=1))
         with self.at(NOW + timedelta(days=1)):
-            first = self.Partner._client_value_neglect_changes()
-            self.Partner._client_value_apply_neglect(first)
-            self.Partner._client_value_apply_neglect(first)
+            first = self.Watch._changes()
+            self.Watch._apply(first)
+            self.Watch._apply(first)
             self.env.flush_all()
         self.env.invalidate_all()
         self.assertEqual(
@@ -338,7 +354,7 @@ class TestNeglectRobustness(NeglectCommon):
         self.env.flush_all()
         start = self.cr.sql_log_count
         with self.at(NOW):
-            flagged = self.Partner._cron_flag_neglected_accounts(batch_size=batch_size)
+            flagged = self.Watch._cron_flag_neglected_accounts(batch_size=batch_size)
             self.env.flush_all()
         return self.cr.sql_log_count - start, flagged
 
@@ -353,7 +369,7 @@ class TestNeglectRobustness(NeglectCommon):
         self.assertEqual(counts[3], counts[30], "one batch, whatever its size")
         self.make_neglected_accounts(30)
         with self.at(NOW), self.assertQueryCount(ONE_BATCH_QUERIES):
-            self.Partner._cron_flag_neglected_accounts(batch_size=100)
+            self.Watch._cron_flag_neglected_accounts(batch_size=100)
         # Three batches: the per-batch queries three times, not per account.
         self.make_neglected_accounts(30)
         three, flagged = self.count_queries(10)
@@ -371,7 +387,7 @@ class TestNeglectRobustness(NeglectCommon):
     def test_direct_trigger_from_the_ui(self):
         self.request(self.contact_a, self.ago(days=5))
         cron = self.env.ref("client_value.ir_cron_flag_neglected_accounts")
-        self.assertEqual(cron.model_id.model, "res.partner")
+        self.assertEqual(cron.model_id.model, "client_value.neglect.watch")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
         with self.at(NOW):
             cron.method_direct_trigger()
@@ -379,19 +395,20 @@ class TestNeglectRobustness(NeglectCommon):
         self.env.invalidate_all()
         self.assertFlagged(self.account)
 
-    def test_check_now_button_triggers_the_cron(self):
+    def test_check_now_runs_the_watch_and_adds_no_cron_trigger(self):
+        self.request(self.contact_a, self.ago(days=5))
         manager = new_test_user(
             self.env, login="cv_manager", groups="sales_team.group_sale_manager"
         )
         cron = self.env.ref("client_value.ir_cron_flag_neglected_accounts")
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-        self.Partner.with_user(manager).action_check_neglected_accounts()
+        with self.at(NOW):
+            self.Partner.with_user(manager).action_check_neglected_accounts()
+            self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertFlagged(self.account)
         self.assertEqual(
-            len(
-                self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-                - triggers
-            ),
-            1,
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), triggers
         )
 
 
@@ -423,3 +440,84 @@ class TestNeglectXmlRpc(HttpCase):
             [("partner_id", "=", partner.id)]
         )
         self.assertEqual(events.kind, "flagged")
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestLiveNeglectState(NeglectCommon):
+    """The flag follows the account at once: any answer or touch clears it in
+    the same transaction; flagging stays the scheduled action's job."""
+
+    def flagged_account(self, name):
+        account = self.Partner.create(
+            {"name": name, "is_company": True, "user_id": self.salesman.id}
+        )
+        contact = self.Partner.create(
+            {"name": f"{name} contact", "parent_id": account.id}
+        )
+        self.request(contact, self.ago(days=5))
+        return account, contact
+
+    def reply_queries(self, contact):
+        """Queries of a salesperson's reply on ``contact``, flushes included."""
+        self.env.flush_all()
+        start = self.cr.sql_log_count
+        self.reply(contact, NOW + timedelta(hours=1))
+        return self.cr.sql_log_count - start
+
+    def test_an_answer_clears_at_once_at_a_constant_cost(self):
+        quiet, quiet_contact = self.flagged_account("Quiet Ltd")
+        flagged = [self.flagged_account(f"Flagged {i}") for i in range(3)]
+        # Accounts whose request waits too, but that a call keeps unflagged.
+        others = [self.flagged_account(f"Other {i}") for i in range(2)]
+        for _account, contact in others:
+            self.done(contact, self.ago(days=1), xmlid=CALL)
+        self.run_cron()
+        self.assertTrue(all(account.client_neglected for account, _c in flagged))
+        self.assertFalse(any(account.client_neglected for account, _c in others))
+        # The first reply of each kind warms caches (types, templates): the
+        # second is measured.
+        baseline = [self.reply_queries(contact) for _account, contact in others][1]
+        costs = [self.reply_queries(contact) for _account, contact in flagged][1:]
+        self.env.invalidate_all()
+        for account, _contact in flagged:
+            self.assertFalse(account.client_neglected)
+            self.assertFalse(self.followups(account).filtered("active"))
+            self.assertEqual(
+                self.events(account).mapped("kind"), ["cleared", "flagged"]
+            )
+        # Clearing costs the same whatever the account, and a fixed number of
+        # queries over an answer that clears nothing: re-checking the rule
+        # and the waiting requests, the UPDATE, closing the follow-up, the
+        # chatter note and the event.
+        self.assertEqual(costs[0], costs[1])
+        self.assertEqual(costs[0] - baseline, LIVE_CLEAR_QUERIES, (costs, baseline))
+        self.assertTrue(quiet.client_neglected, "untouched accounts stay flagged")
+
+    def test_a_new_request_does_not_clear_the_flag(self):
+        account, contact = self.flagged_account("Still Quiet")
+        self.run_cron()
+        self.request(contact, NOW + timedelta(hours=1))
+        self.client_email(contact, NOW + timedelta(hours=2))
+        self.env.invalidate_all()
+        self.assertTrue(account.client_neglected)
+        self.assertEqual(self.events(account).mapped("kind"), ["flagged"])
+
+    def test_banner_and_counts_agree(self):
+        self.request(self.contact_a, self.ago(days=5))
+        self.run_cron()
+        figures = self.summary(self.account)
+        # Flagged: every touch of the window is a request still waiting, and
+        # the reason says so.
+        self.assertTrue(self.account.client_neglected)
+        self.assertEqual(
+            (figures["touches"], figures["service"], figures["open"]), (1, 1, 1)
+        )
+        self.assertIn("no other touch", self.account.client_neglect_reason)
+        # A call: two touches in the window, one of them not waiting, and at
+        # that same moment no banner any more.
+        self.done(self.contact_b, NOW + timedelta(hours=1), xmlid=CALL)
+        figures = self.summary(self.account, NOW + timedelta(hours=2))
+        self.env.invalidate_all()
+        self.assertEqual((figures["touches"], figures["open"]), (2, 1))
+        self.assertFalse(self.account.client_neglected)
+        self.assertFalse(self.contact_a.account_neglected)

@@ -83,6 +83,13 @@ def _new_lead(cls, name, user=None, partner=None, **values):
     return cls.env["crm.lead"].create(vals)
 
 
+def _link_token(lead, partner=None):
+    """The token of the rating links the client receives by email."""
+    lead._rating_get_access_token(partner=partner)
+    rating = lead.rating_ids.sudo().filtered(lambda r: not r.consumed)[:1]
+    return lead._client_value_rating_link_token(rating)
+
+
 def _open_reviews(lead):
     return lead.env["mail.activity"].search(
         [
@@ -346,7 +353,11 @@ class TestClientRating(TransactionCase):
         request = lead.message_ids[0]
         self.assertIn(self.contact, request.partner_ids)
         for score in range(1, 6):
-            self.assertIn("/rate/%s/%s" % (rating.access_token, score), request.body)
+            # The chatter copy holds placeholders; the client's email gets the
+            # signed links (tests/test_trust.py).
+            self.assertIn(
+                "/rate/client-value-rating-%s/%s" % (rating.id, score), request.body
+            )
 
     def test_rating_request_needs_won_deal_and_email(self):
         open_lead = _new_lead(self, "CV Ask Open")
@@ -361,8 +372,8 @@ class TestClientRating(TransactionCase):
     def test_rating_through_token_updates_lead_and_averages(self):
         lead = self._won_lead("CV Rated")
         other = self._won_lead("CV Rated 2", partner=self.contact_2)
-        token = lead._rating_get_access_token()
-        other_token = other._rating_get_access_token()
+        token = _link_token(lead)
+        other_token = _link_token(other)
 
         # as the public controller does: sudo record, rating found by token
         lead.sudo().rating_apply(4, token=token, feedback="Queue times are down")
@@ -391,7 +402,7 @@ class TestClientRating(TransactionCase):
     def test_bad_scores_and_tokens_change_nothing(self):
         lead = self._won_lead("CV Bad Input")
         other = self._won_lead("CV Someone Else", partner=self.contact_2)
-        token = lead._rating_get_access_token()
+        token = _link_token(lead)
         rating = lead.rating_ids
         with mute_logger("odoo.sql_db"):
             for score in (0, 6, -1, 2.5):
@@ -545,8 +556,8 @@ class TestOutcomeAccess(TransactionCase):
         mine = _new_lead(self, "CV Mine")
         theirs = _new_lead(self, "CV Not Mine", user=self.other_salesman)
         (mine | theirs).action_set_won()
-        mine.sudo().rating_apply(5, token=mine._rating_get_access_token())
-        theirs.sudo().rating_apply(1, token=theirs._rating_get_access_token())
+        mine.sudo().rating_apply(5, token=_link_token(mine))
+        theirs.sudo().rating_apply(1, token=_link_token(theirs))
         account_as_salesman = self.account.with_user(self.salesman)
         account_as_manager = self.account.with_user(self.manager)
         self.assertEqual(account_as_salesman.client_satisfaction_avg, 5)
@@ -589,7 +600,7 @@ class TestRatingHttp(HttpCase):
         return match.group(1)
 
     def test_client_rates_through_the_public_links(self):
-        token = self.lead._rating_get_access_token()
+        token = _link_token(self.lead)
         self.authenticate(None, None)
 
         page = self.url_open("/rate/%s/4" % token)
@@ -626,7 +637,7 @@ class TestRatingHttp(HttpCase):
         self.assertEqual(len(self.lead.rating_ids), 1)
 
     def test_wrong_token_or_score_changes_nothing(self):
-        token = self.lead._rating_get_access_token()
+        token = _link_token(self.lead)
         self.authenticate(None, None)
         page = self.url_open("/rate/%s/5" % token)
         csrf = self._csrf_token(page)

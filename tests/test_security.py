@@ -76,7 +76,7 @@ class TestSecurity(ClientCareCase):
         self.done(self.lead_b, self.ago(days=2))
         self.with_won_deal()
         with self.at(NOW):
-            self.env["res.partner"]._cron_flag_neglected_accounts()
+            self.env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
 
     def with_won_deal(self):
         with self.at(NOW):

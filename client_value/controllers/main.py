@@ -6,7 +6,7 @@ from odoo.tools.misc import get_lang
 
 from odoo.addons.rating.controllers.main import Rating
 
-LEAD_RATES = (1, 2, 3, 4, 5)
+from ..models.crm_lead import FEEDBACK_MAX_LENGTH, RATING_SCALE
 
 
 class ClientValueRating(Rating):
@@ -14,13 +14,29 @@ class ClientValueRating(Rating):
     documents keep Odoo's three-point pages untouched."""
 
     def _lead_rating(self, token):
-        rating_sudo = (
+        """The deal rating ``token`` opens: a signed link token, as sent to
+        the client. A deal rating's stored token, which employees may read,
+        opens nothing (404). None for the ratings of other documents."""
+        Lead = request.env["crm.lead"]
+        rating_sudo = Lead._client_value_rating_from_token(token)
+        if rating_sudo:
+            return rating_sudo
+        stored = (
             request.env["rating.rating"]
             # sudo: the public rating page has no user: the token is the credential
             .sudo()
             .search([("access_token", "=", token)], limit=1)
         )
-        return rating_sudo if rating_sudo.res_model == "crm.lead" else None
+        if stored.res_model == "crm.lead" or token.startswith("cv"):
+            raise werkzeug.exceptions.NotFound()
+        return None
+
+    def _lead_rating_and_record(self, rating_sudo):
+        # sudo: the signed token was checked; the deal is read for the page
+        record_sudo = request.env["crm.lead"].sudo().browse(rating_sudo.res_id)
+        if not record_sudo.exists():
+            raise werkzeug.exceptions.NotFound()
+        return rating_sudo, record_sudo
 
     def _lead_rate_names(self):
         env = request.env
@@ -48,11 +64,11 @@ class ClientValueRating(Rating):
         rating = self._lead_rating(token)
         if rating is None:
             return super().action_open_rating(token, rate, **kwargs)
-        if rate not in LEAD_RATES:
+        if rate not in RATING_SCALE:
             raise werkzeug.exceptions.BadRequest(
                 request.env._("A rating must be a score from 1 to 5.")
             )
-        rating, record_sudo = self._get_rating_and_record(token)
+        rating, record_sudo = self._lead_rating_and_record(rating)
         if rating.consumed:
             return self._render_lead_rating_done(rating)
         user = request.env.user
@@ -71,6 +87,9 @@ class ClientValueRating(Rating):
                     "web_base_url": rating.get_base_url(),
                 },
             )
+        return self._render_lead_rating_form(rating, token, rate)
+
+    def _render_lead_rating_form(self, rating, token, rate, error=None, feedback=None):
         lang = rating.partner_id.lang or get_lang(request.env).code
         return (
             request.env["ir.ui.view"]
@@ -82,6 +101,8 @@ class ClientValueRating(Rating):
                     "token": token,
                     "rate_names": self._lead_rate_names(),
                     "rate": rate,
+                    "error": error,
+                    "feedback": feedback,
                 },
             )
         )
@@ -91,16 +112,32 @@ class ClientValueRating(Rating):
         rating = self._lead_rating(token)
         if rating is None:
             return super().action_submit_rating(token, rate=rate, **kwargs)
-        rating, record_sudo = self._get_rating_and_record(token)
+        rating, record_sudo = self._lead_rating_and_record(rating)
         if request.httprequest.method == "POST" and not rating.consumed:
             try:
                 rate = int(rate)
             except (TypeError, ValueError):
                 rate = 0
-            if rate not in LEAD_RATES:
+            if rate not in RATING_SCALE:
                 raise werkzeug.exceptions.BadRequest(
                     request.env._("A rating must be a score from 1 to 5.")
                 )
+            feedback = kwargs.get("feedback") or ""
+            if len(feedback) > FEEDBACK_MAX_LENGTH:
+                # The form again, with the message; nothing is stored.
+                limit = f"{FEEDBACK_MAX_LENGTH:,}"
+                error = request.env._(
+                    "Your comment is too long: at most %(max)s characters, please.",
+                    max=limit,
+                )
+                page = self._render_lead_rating_form(
+                    rating,
+                    token,
+                    rate,
+                    error=error,
+                    feedback=feedback[:FEEDBACK_MAX_LENGTH],
+                )
+                return request.make_response(page, status=400)
             record_sudo.rating_apply(
                 rate,
                 rating=rating,

@@ -98,7 +98,8 @@ class ClientValueDemo(models.AbstractModel):
                 self._demo_care_history(rng, account, leads, now)
         self.env.invalidate_all()
         params.set_param(DEMO_MARKER, "1")
-        self.env["res.partner"]._cron_flag_neglected_accounts()
+        self.env["client_value.touch"]._refresh_last_touch()
+        self.env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
         return True
 
     # -- people -------------------------------------------------------------
@@ -224,9 +225,10 @@ class ClientValueDemo(models.AbstractModel):
             lead._record_outcome(state, NEEDS[position % len(NEEDS)][1])
             if position % 2 == 0:
                 score = {"improved": 5, "unchanged": 3, "worsened": 2}[state]
+                lead._rating_get_access_token()
                 lead.rating_apply(
                     score,
-                    token=lead._rating_get_access_token(),
+                    token=lead._client_value_rating_link_token(lead.rating_ids[:1]),
                     feedback="Thank you for following up.",
                 )
         self.env.invalidate_all()
@@ -314,7 +316,8 @@ class ClientValueDemo(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE mail_message SET date = %(at)s WHERE id = %(msg)s;"
+                "UPDATE mail_message SET date = %(at)s, client_touch_date = %(at)s"
+                " WHERE id = %(msg)s;"
                 "UPDATE mail_activity SET date_answered = %(at)s,"
                 " response_hours = %(hours)s WHERE id = %(act)s",
                 at=answered,
@@ -339,8 +342,10 @@ class ClientValueDemo(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE mail_message SET date = %(when)s WHERE id = %(incoming)s;"
-                "UPDATE mail_message SET date = %(at)s WHERE id = %(reply)s;"
+                "UPDATE mail_message SET date = %(when)s, client_touch_date = %(when)s"
+                " WHERE id = %(incoming)s;"
+                "UPDATE mail_message SET date = %(at)s, client_touch_date = %(at)s"
+                " WHERE id = %(reply)s;"
                 "UPDATE mail_message SET date_answered = %(at)s"
                 " WHERE id = %(incoming)s AND date_answered IS NOT NULL",
                 when=when,

@@ -1,9 +1,14 @@
+import re
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, date_utils, plaintext2html, str2bool
-from odoo.tools.sql import column_exists, create_column, table_exists
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, consteq, date_utils, plaintext2html
+from odoo.tools.misc import hmac
+
+from ..tools import settings
+from ..tools.protect import check_protected
 
 IMPACT_LEVELS = [
     ("0", "Unknown"),
@@ -31,8 +36,29 @@ OUTCOME_STATES = [
     ("worsened", "Worsened"),
 ]
 RECORDED_OUTCOMES = ("improved", "unchanged", "worsened")
-DEFAULT_IMPACT_REVIEW_DAYS = 30
 RATING_REQUEST_BATCH = 200
+# The client rates a won deal on a five-point scale.
+RATING_SCALE = (1, 2, 3, 4, 5)
+# Longest comment a client may leave with a rating.
+FEEDBACK_MAX_LENGTH = 5000
+# Fields only the module's own logic writes: the outcome review, the
+# client's rating and the impact score that follows the impact level.
+PROTECTED_FIELDS = (
+    "outcome_state",
+    "outcome_note",
+    "outcome_date",
+    "impact_review_date",
+    "rating_request_date",
+    "impact_score",
+    "weighted_impact",
+    "rating_last_value",
+)
+# Rating links in the chatter copy of a rating request carry this
+# placeholder; the link the client receives is signed when the email leaves
+# (mail.mail._personalize_outgoing_body), for that client only.
+RATING_PLACEHOLDER = "client-value-rating-%s"
+RATING_PLACEHOLDER_RE = re.compile(r"client-value-rating-(\d+)")
+RATING_TOKEN_RE = re.compile(r"^cv(\d+)-([0-9a-f]{64})$")
 
 
 class CrmLead(models.Model):
@@ -229,7 +255,7 @@ class CrmLead(models.Model):
     @api.constrains("outcome_state")
     def _check_outcome_state(self):
         for lead in self:
-            if lead.outcome_state in RECORDED_OUTCOMES and not lead.outcome_can_record:
+            if lead.outcome_state and not lead.outcome_can_record:
                 raise ValidationError(
                     self.env._(
                         "An outcome can only be recorded on a won opportunity; "
@@ -238,60 +264,10 @@ class CrmLead(models.Model):
                     )
                 )
 
-    def _auto_init(self):
-        """Create the stored columns the module adds and fill them with one
-        UPDATE.
-
-        Odoo computes a new stored field record by record; on a database with
-        many leads that would make installing slow. The columns exist once
-        this has run, so the ORM does not recompute them.
-        """
-        cr = self.env.cr
-        table = self._table
-        if table_exists(cr, table):
-            column_types = {
-                "impact_level": "varchar",
-                "impact_score": "int4",
-                "weighted_impact": "float8",
-                # rating.mixin's stored last rating: leads have none yet.
-                "rating_last_value": "float8",
-            }
-            missing = [f for f in column_types if not column_exists(cr, table, f)]
-            for fname in missing:
-                create_column(cr, table, fname, column_types[fname])
-            if missing:
-                level = SQL("COALESCE(%s, '0')", SQL.identifier("impact_level"))
-                score = SQL(
-                    "CASE %s %s ELSE 0 END",
-                    level,
-                    SQL(" ").join(
-                        SQL("WHEN %s THEN %s", lvl, points)
-                        for lvl, points in IMPACT_SCORES.items()
-                    ),
-                )
-                values = {
-                    "impact_level": level,
-                    "impact_score": score,
-                    "weighted_impact": SQL(
-                        "%s * COALESCE(probability, 0) / 100.0", score
-                    ),
-                    "rating_last_value": SQL("0"),
-                }
-                cr.execute(
-                    SQL(
-                        "UPDATE %s SET %s",
-                        SQL.identifier(table),
-                        SQL(", ").join(
-                            SQL("%s = %s", SQL.identifier(fname), values[fname])
-                            for fname in missing
-                        ),
-                    )
-                )
-        return super()._auto_init()
-
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._clean_impact_vals(vals) for vals in vals_list]
+        check_protected(self, PROTECTED_FIELDS, vals_list)
         leads = super().create(vals_list)
         leads.filtered(lambda lead: lead.stage_id.is_won)._ensure_impact_assessed()
         leads.filtered("outcome_can_record")._schedule_impact_review()
@@ -299,6 +275,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         vals = self._clean_impact_vals(vals)
+        check_protected(self, PROTECTED_FIELDS, [vals])
         if (
             vals.get("stage_id")
             and self.env["crm.stage"].browse(vals["stage_id"]).is_won
@@ -402,8 +379,9 @@ class CrmLead(models.Model):
         if "impact_level" in vals:
             vals["impact_level"] = vals["impact_level"] or "0"
             self._validate_selection_value("impact_level", vals["impact_level"])
-        if vals.get("client_fit"):
-            self._validate_selection_value("client_fit", vals["client_fit"])
+        for fname in ("client_fit", "outcome_state"):
+            if vals.get(fname):
+                self._validate_selection_value(fname, vals[fname])
         need = vals.get("client_need")
         if isinstance(need, str) and not need.strip():
             vals["client_need"] = False
@@ -507,13 +485,7 @@ class CrmLead(models.Model):
 
     @api.model
     def _is_impact_assessment_required(self):
-        value = (
-            self.env["ir.config_parameter"]
-            # sudo: settings are system parameters, readable by administrators only
-            .sudo()
-            .get_param("client_value.require_impact_assessment")
-        )
-        return str2bool(value or "False", default=False)
+        return settings.get(self.env, "require_impact_assessment")
 
     @api.model
     def _get_small_deal_threshold(self):
@@ -523,16 +495,7 @@ class CrmLead(models.Model):
         median expected revenue of the open opportunities of the current
         companies, so "small" follows the team's own pipeline.
         """
-        value = (
-            self.env["ir.config_parameter"]
-            # sudo: settings are system parameters, readable by administrators only
-            .sudo()
-            .get_param("client_value.small_deal_threshold")
-        )
-        try:
-            threshold = float(value or 0.0)
-        except ValueError:
-            threshold = 0.0
+        threshold = settings.get(self.env, "small_deal_threshold")
         if threshold > 0:
             return threshold
         return self._get_open_revenue_median()
@@ -557,17 +520,6 @@ class CrmLead(models.Model):
             )
         )
         return median or 0.0
-
-    @api.model
-    def _validate_small_deal_threshold(self, value):
-        """Settings guard: a negative threshold would make no deal small."""
-        if value and value < 0:
-            raise ValidationError(
-                self.env._(
-                    "The small deal threshold cannot be negative. Leave it at 0 "
-                    "to use the median expected revenue of open opportunities."
-                )
-            )
 
     def action_open_outcome_wizard(self):
         """Open the outcome wizard on this won deal."""
@@ -615,27 +567,11 @@ class CrmLead(models.Model):
 
     @api.model
     def _impact_review_days(self):
-        value = (
-            self.env["ir.config_parameter"]
-            # sudo: settings are system parameters, readable by administrators only
-            .sudo()
-            .get_param("client_value.impact_review_days", DEFAULT_IMPACT_REVIEW_DAYS)
-        )
-        try:
-            days = int(value)
-        except (TypeError, ValueError):
-            return DEFAULT_IMPACT_REVIEW_DAYS
-        return max(days, 0)
+        return settings.get(self.env, "impact_review_days")
 
     @api.model
     def _auto_rating_request_enabled(self):
-        value = (
-            self.env["ir.config_parameter"]
-            # sudo: settings are system parameters, readable by administrators only
-            .sudo()
-            .get_param("client_value.auto_rating_request", "False")
-        )
-        return value not in ("False", "false", "0", "")
+        return settings.get(self.env, "auto_rating_request")
 
     def _open_impact_reviews(self):
         """Open Impact Review activities of these leads, in one search."""
@@ -663,7 +599,8 @@ class CrmLead(models.Model):
         leads = self.filtered(lambda lead: lead.outcome_state not in RECORDED_OUTCOMES)
         if not review_type or not leads:
             return self.env["mail.activity"]
-        leads.filtered(lambda lead: not lead.outcome_state).write(
+        # sudo: the pending outcome is the module's own bookkeeping of the win
+        leads.filtered(lambda lead: not lead.outcome_state).sudo().write(
             {"outcome_state": "pending"}
         )
         reviewed_ids = set(leads._open_impact_reviews().mapped("res_id"))
@@ -688,17 +625,19 @@ class CrmLead(models.Model):
                 for lead in to_schedule
             ]
         )
-        to_schedule.write({"impact_review_date": deadline})
+        # sudo: the review date is the module's own bookkeeping of the win
+        to_schedule.sudo().write({"impact_review_date": deadline})
         return activities
 
     def _cancel_impact_review(self):
         """A deal that is no longer won has nothing to review: drop its open
         review and its pending state. Recorded outcomes are history, kept."""
         self._open_impact_reviews().unlink()
-        self.filtered(lambda lead: lead.outcome_state == "pending").write(
+        # sudo: the pending outcome and review date are the module's bookkeeping
+        self.filtered(lambda lead: lead.outcome_state == "pending").sudo().write(
             {"outcome_state": False}
         )
-        self.filtered("impact_review_date").write({"impact_review_date": False})
+        self.filtered("impact_review_date").sudo().write({"impact_review_date": False})
 
     def _check_can_record_outcome(self):
         for lead in self:
@@ -727,7 +666,9 @@ class CrmLead(models.Model):
         self._check_can_record_outcome()
         if outcome_state not in RECORDED_OUTCOMES:
             raise UserError(self.env._("Choose how the client's situation changed."))
-        self.write(
+        self.check_access("write")
+        # sudo: the outcome is written here only, once the checks above passed
+        self.sudo().write(
             {
                 "outcome_state": outcome_state,
                 "outcome_note": note,
@@ -794,7 +735,8 @@ class CrmLead(models.Model):
         if not template or not self:
             return False
         self.rating_send_request(template, force_send=force_send)
-        self.write({"rating_request_date": fields.Datetime.now()})
+        # sudo: the request date is the module's own bookkeeping
+        self.sudo().write({"rating_request_date": fields.Datetime.now()})
         return True
 
     # ------------------------------------------------------------
@@ -810,23 +752,29 @@ class CrmLead(models.Model):
         subtype_xmlid=None,
         notify_delay_send=False,
     ):
-        """Deals are rated on a five-point scale, once per request: a score
-        outside 1-5, a token of another deal or an answered request changes
-        nothing."""
-        if not isinstance(rate, int | float) or rate != int(rate) or not 1 <= rate <= 5:
+        """Deals are rated by their client only, on a five-point scale, once
+        per request: a score outside 1-5, a token that is not the signed
+        link the client received, a token of another deal, an answered
+        request or an overlong comment changes nothing."""
+        if (
+            not isinstance(rate, int | float)
+            or rate != int(rate)
+            or rate not in RATING_SCALE
+        ):
             raise ValidationError(
                 self.env._(
                     "A rating must be a whole score from 1 to 5 (received %s).", rate
                 )
             )
         if token:
-            rating = (
-                self.env["rating.rating"]
-                # sudo: the token is the credential; clients cannot read ratings
-                .sudo()
-                .search([("access_token", "=", token)], limit=1)
-            )
+            rating = self._client_value_rating_from_token(token)
             token = None
+        elif not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only the client rates a deal, through the link they received."
+                )
+            )
         if (
             not rating
             or rating.res_model != self._name
@@ -835,14 +783,138 @@ class CrmLead(models.Model):
             raise ValidationError(self.env._("Invalid rating token."))
         if rating.consumed:
             raise UserError(self.env._("This rating request was already answered."))
-        return super().rating_apply(
+        if feedback and len(feedback) > FEEDBACK_MAX_LENGTH:
+            limit = f"{FEEDBACK_MAX_LENGTH:,}"
+            raise ValidationError(
+                self.env._(
+                    "Your comment is too long: at most %(max)s characters, please.",
+                    max=limit,
+                )
+            )
+        # sudo: the client's answer is applied once the token was checked
+        return super(CrmLead, self.sudo()).rating_apply(
             int(rate),
             token=token,
-            rating=rating,
+            rating=rating.sudo(),
             feedback=feedback,
             subtype_xmlid=subtype_xmlid,
             notify_delay_send=notify_delay_send,
         )
+
+    def message_post(self, **kwargs):
+        """A rating enters a deal's chatter only through ``rating_apply``."""
+        if (kwargs.get("rating_value") or kwargs.get("rating_id")) and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only the client rates a deal, through the link they received."
+                )
+            )
+        return super().message_post(**kwargs)
+
+    def _client_value_rating_placeholder(self):
+        """For the rating request template: create (or reuse) the client's
+        rating request and return the placeholder standing for its link
+        token in the chatter copy of the email."""
+        self.ensure_one()
+        self._rating_get_access_token()
+        partner = self._rating_get_partner()
+        # sudo: the request was just made above, with the record's access checked
+        rating = self.rating_ids.sudo().filtered(
+            lambda r: r.partner_id == partner and not r.consumed
+        )[:1]
+        return RATING_PLACEHOLDER % rating.id
+
+    @api.model
+    def _client_value_rating_link_token(self, rating):
+        """The token of ``rating``'s links in the email the client receives:
+        the rating's id, signed with the database secret. The stored
+        ``access_token`` alone opens nothing."""
+        # sudo: the signature key is a system parameter
+        digest = hmac(
+            self.env(su=True),
+            "client_value-rating",
+            f"{rating.id}:{rating.sudo().access_token}",
+        )
+        return f"cv{rating.id}-{digest}"
+
+    @api.model
+    def _client_value_rating_from_token(self, token):
+        """The rating of a deal the signed ``token`` stands for, or an empty
+        recordset."""
+        Rating = self.env["rating.rating"]
+        match = RATING_TOKEN_RE.match(token or "")
+        if not match:
+            return Rating
+        # sudo: the public rating page has no user: the signed token is the credential
+        rating = Rating.sudo().browse(int(match.group(1))).exists()
+        if not rating or rating.res_model != self._name:
+            return Rating
+        expected = self._client_value_rating_link_token(rating)
+        return rating if consteq(expected, token) else Rating
+
+    @api.model
+    def _client_value_sign_rating_links(self, body, model, res_id, partner):
+        """Replace the rating placeholders of ``body`` (an email about the
+        record ``model``/``res_id`` going to ``partner``) by signed link
+        tokens, for the client the request is for; any other placeholder
+        becomes an invalid link."""
+        if model != self._name or not body or "client-value-rating-" not in body:
+            return body
+
+        def sign(match):
+            # sudo: the outgoing email is being prepared by the mail queue
+            rating = (
+                self.env["rating.rating"].sudo().browse(int(match.group(1))).exists()
+            )
+            if (
+                rating
+                and rating.res_model == self._name
+                and rating.res_id == res_id
+                and partner
+                and rating.partner_id == partner
+            ):
+                return self._client_value_rating_link_token(rating)
+            return "invalid"
+
+        return RATING_PLACEHOLDER_RE.sub(sign, body)
+
+    @api.model
+    def _client_value_won_domain(self):
+        """A won deal: active, in a won stage."""
+        return [("active", "=", True), ("stage_id.is_won", "=", True)]
+
+    @api.model
+    def _client_value_rated_domain(self):
+        """A deal the client rated: a last rating on the 1-5 scale."""
+        return [("rating_last_value", ">=", RATING_SCALE[0])]
+
+    @api.model
+    def _recorded_outcomes(self):
+        return list(RECORDED_OUTCOMES)
+
+    @api.model
+    def _client_value_satisfaction(self, domain, groupby):
+        """Client satisfaction: the average of the last rating of each won
+        deal the client rated, over the deals of ``domain`` the user may
+        read, per ``groupby`` (a field, or a function of the grouped record).
+        Returns {group: (average, number of rated deals)}."""
+        key = groupby if callable(groupby) else None
+        stats = defaultdict(lambda: [0.0, 0])
+        for group, total, count in self._read_group(
+            [
+                *domain,
+                *self._client_value_won_domain(),
+                *self._client_value_rated_domain(),
+            ],
+            ["partner_id" if key else groupby],
+            ["rating_last_value:sum", "__count"],
+        ):
+            bucket = stats[key(group) if key else group]
+            bucket[0] += total
+            bucket[1] += count
+        return {
+            group: (total / count, count) for group, (total, count) in stats.items()
+        }
 
     # ------------------------------------------------------------
     # Celebration

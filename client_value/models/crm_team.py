@@ -50,14 +50,10 @@ class CrmTeam(models.Model):
                     ["__count"],
                 )
             )
-            satisfaction = dict(
-                Lead._read_group(
-                    [("team_id", "in", team_ids), ("rating_last_value", ">=", 1)],
-                    ["team_id"],
-                    ["rating_last_value:avg"],
-                )
+            satisfaction = Lead._client_value_satisfaction(
+                [("team_id", "in", team_ids)], "team_id"
             )
         for team in self:
             team.outcome_overdue_count = overdue.get(team, 0)
             team.outcome_improved_month_count = improved.get(team, 0)
-            team.client_satisfaction_avg = satisfaction.get(team, 0.0)
+            team.client_satisfaction_avg = satisfaction.get(team, (0.0, 0))[0]

@@ -1,31 +1,45 @@
-from datetime import datetime, time
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
+from ..tools import touch_rule
+from ..tools.protect import check_protected
 from .crm_lead import RECORDED_OUTCOMES
+
+# Fields only the module's own logic writes: the touch and its answer.
+PROTECTED_FIELDS = (
+    "touch_kind",
+    "is_service_request",
+    "done_datetime",
+    "date_answered",
+    "response_hours",
+)
 
 
 class MailActivity(models.Model):
     """Activities as client touches, and service requests with their answer.
 
-    Done activities of touch types are archived (``keep_done``) and keep the
-    exact moment they were done in ``done_datetime``: Odoo's ``date_done`` is
-    a UTC date, too coarse for day boundaries in the user's timezone.
+    An activity of a touch type on a record of a source (a contact, an
+    opportunity...) is a touch once done; a service request is one as soon
+    as it is made. Done touches are kept (archived) whatever the type's
+    *Keep Done*, with the exact moment they were done in ``done_datetime``:
+    Odoo's ``date_done`` is a UTC date, too coarse for day boundaries in the
+    user's timezone. Activities of any other model are left alone.
     """
 
     _inherit = "mail.activity"
 
     touch_kind = fields.Selection(
-        related="activity_type_id.touch_kind",
+        touch_rule.TOUCH_KINDS,
+        compute="_compute_touch_kind",
         store=True,
+        precompute=True,
         string="Client Touch",
     )
     is_service_request = fields.Boolean(
         compute="_compute_is_service_request",
         store=True,
+        precompute=True,
         string="Service Request",
     )
     date_requested = fields.Datetime(
@@ -34,177 +48,130 @@ class MailActivity(models.Model):
         help="When the client asked. Defaults to the creation of the "
         "activity; set it earlier when logging a request after the fact.",
     )
-    done_datetime = fields.Datetime(
-        compute="_compute_done_datetime",
-        store=True,
-        string="Done At",
-        copy=False,
-    )
+    done_datetime = fields.Datetime(string="Done At", readonly=True, copy=False)
     date_answered = fields.Datetime(
-        compute="_compute_date_answered",
-        store=True,
-        readonly=False,
-        copy=False,
         string="Answered On",
+        readonly=True,
+        copy=False,
         help="First answer to the service request: a message sent to the "
         "client on the same record, or the request marked as done.",
     )
     response_hours = fields.Float(
-        compute="_compute_response_hours",
-        store=True,
+        readonly=True,
+        copy=False,
         aggregator="avg",
         string="Response Time (Hours)",
     )
+
+    @api.depends("activity_type_id", "res_model")
+    def _compute_touch_kind(self):
+        models_ = touch_rule.touch_models()
+        for activity in self:
+            activity.touch_kind = (
+                activity.activity_type_id.touch_kind
+                if activity.res_model in models_
+                else False
+            )
 
     @api.depends("touch_kind")
     def _compute_is_service_request(self):
         for activity in self:
             activity.is_service_request = activity.touch_kind == "service"
 
-    @api.depends("active")
-    def _compute_done_datetime(self):
-        now = fields.Datetime.now()
-        today = now.date()
-        for activity in self:
-            if activity.active:
-                activity.done_datetime = False
-            elif not activity.done_datetime:
-                # History archived before this module was installed only
-                # knows its UTC done date.
-                done = activity.date_done
-                activity.done_datetime = (
-                    datetime.combine(done, time.min) if done and done < today else now
-                )
-
-    @api.depends("active", "is_service_request")
-    def _compute_date_answered(self):
-        for activity in self:
-            if (
-                activity.is_service_request
-                and not activity.active
-                and not activity.date_answered
-            ):
-                activity.date_answered = activity.done_datetime
-            else:
-                activity.date_answered = activity.date_answered
-
-    @api.depends("is_service_request", "date_requested", "date_answered")
-    def _compute_response_hours(self):
-        for activity in self:
-            if activity.is_service_request and activity.date_answered:
-                start = activity.date_requested or activity.create_date
-                delta = activity.date_answered - start
-                activity.response_hours = max(delta.total_seconds(), 0) / 3600.0
-            else:
-                activity.response_hours = 0.0
-
-    def _auto_init(self):
-        """On install, create the touch columns and fill them in one UPDATE.
-
-        The ORM would compute these stored fields activity by activity, which
-        takes many minutes on a database with a million activities. The
-        values are the ones the compute methods give: the type's touch kind,
-        the done moment of archived activities (midnight of their UTC done
-        date, or now for those done today), and done service requests
-        answered when done. The columns then exist, so the ORM leaves them.
-        """
-        cr = self.env.cr
-        table = self._table
-        if table_exists(cr, table) and not column_exists(cr, table, "touch_kind"):
-            self.env["mail.activity.type"]._client_value_init_touch_kind()
-            for fname, column_type in (
-                ("touch_kind", "varchar"),
-                ("is_service_request", "bool"),
-                ("done_datetime", "timestamp"),
-                ("date_answered", "timestamp"),
-                ("response_hours", "float8"),
-            ):
-                if not column_exists(cr, table, fname):
-                    create_column(cr, table, fname, column_type)
-            now = fields.Datetime.now()
-            cr.execute(
-                SQL(
-                    """
-                    WITH src AS (
-                        SELECT a.id, t.touch_kind,
-                               CASE WHEN a.active THEN NULL
-                                    WHEN a.date_done < %(today)s
-                                    THEN a.date_done::timestamp
-                                    ELSE %(now)s END AS done_at
-                          FROM mail_activity a
-                     LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
-                    )
-                    UPDATE mail_activity a
-                       SET touch_kind = src.touch_kind,
-                           is_service_request = src.touch_kind IS NOT DISTINCT
-                                                FROM 'service',
-                           done_datetime = src.done_at,
-                           date_answered = CASE WHEN src.touch_kind = 'service'
-                                                THEN src.done_at END,
-                           response_hours = CASE
-                               WHEN src.touch_kind = 'service'
-                                    AND src.done_at IS NOT NULL
-                               THEN GREATEST(EXTRACT(EPOCH FROM src.done_at
-                                                     - a.create_date), 0) / 3600.0
-                               ELSE 0 END
-                      FROM src
-                     WHERE src.id = a.id
-                    """,
-                    today=now.date(),
-                    now=now,
-                )
-            )
-        return super()._auto_init()
-
     @api.model_create_multi
     def create(self, vals_list):
+        check_protected(self, PROTECTED_FIELDS, vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
-            if not vals.get("date_requested"):
+            if vals.get("date_requested"):
+                self._client_value_check_requested_on(vals["date_requested"], now)
+            else:
                 vals["date_requested"] = now
-        return super().create(vals_list)
+        activities = super().create(vals_list)
+        requests = activities.filtered("is_service_request")
+        if requests:
+            self.env["res.partner"]._client_value_touched(
+                [(request.res_model, request.res_id) for request in requests]
+            )
+        return activities
 
-    def init(self):
-        """Partial indexes for the care summary and the neglect watch."""
-        res = super().init()
-        cr = self.env.cr
-        create_index(
-            cr,
-            "mail_activity_client_value_open_request_idx",
-            self._table,
-            ["res_model", "res_id"],
-            where="is_service_request AND date_answered IS NULL",
+    def write(self, vals):
+        check_protected(self, PROTECTED_FIELDS, [vals])
+        if vals.get("date_requested") and not self.env.su:
+            for activity in self:
+                if activity.date_answered:
+                    raise UserError(
+                        self.env._(
+                            "The request “%s” is already answered: when it was "
+                            "made can no longer change.",
+                            activity.display_name,
+                        )
+                    )
+                self._client_value_check_requested_on(
+                    vals["date_requested"], activity.create_date
+                )
+        return super().write(vals)
+
+    def unlink(self):
+        # Touches done on a type without Keep Done are archived, not deleted:
+        # the account's history needs them (see _action_done).
+        keep_ids = self.env.context.get("client_value_keep_done")
+        if keep_ids:
+            keep = self.filtered(lambda activity: activity.id in keep_ids)
+            if keep:
+                keep.action_archive()
+                self -= keep
+        return super().unlink()
+
+    @api.model
+    def _client_value_check_requested_on(self, value, latest):
+        """A request cannot have been made after it was logged."""
+        requested_on = fields.Datetime.to_datetime(value)
+        if latest and requested_on > latest:
+            raise ValidationError(
+                self.env._(
+                    "“Requested On” (%(requested)s) cannot be later than when the "
+                    "request was logged (%(logged)s).",
+                    requested=requested_on,
+                    logged=latest,
+                )
+            )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        touches = self.filtered("touch_kind")
+        if not touches:
+            return super()._action_done(
+                feedback=feedback, attachment_ids=attachment_ids
+            )
+        now = fields.Datetime.now()
+        # sudo: the done moment is the module's own record of the touch
+        touches.sudo().write({"done_datetime": now})
+        records = [(activity.res_model, activity.res_id) for activity in touches]
+        requests = touches.filtered("is_service_request")
+        keep = touches.filtered(
+            lambda activity: not activity.activity_type_id.keep_done
         )
-        create_index(
-            cr,
-            "mail_activity_client_value_done_touch_idx",
-            self._table,
-            ["res_id", "done_datetime"],
-            where="touch_kind IS NOT NULL AND active IS NOT TRUE",
-        )
-        create_index(
-            cr,
-            "mail_activity_client_value_request_idx",
-            self._table,
-            ["res_id", "date_answered"],
-            where="is_service_request",
-        )
-        # The neglect watch reads the recent touches of all accounts by date.
-        create_index(
-            cr,
-            "mail_activity_client_value_done_recent_idx",
-            self._table,
-            ["done_datetime", "res_model", "res_id"],
-            where="touch_kind IN ('sales', 'admin') AND active IS NOT TRUE",
-        )
-        create_index(
-            cr,
-            "mail_activity_client_value_answered_recent_idx",
-            self._table,
-            ["date_answered", "res_model", "res_id"],
-            where="is_service_request AND date_answered IS NOT NULL",
-        )
-        return res
+        result = super(
+            MailActivity, self.with_context(client_value_keep_done=keep.ids)
+        )._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if requests:
+            self.flush_model()
+            # A request marked done answers itself, now.
+            self.env["mail.message"]._client_value_answer(
+                SQL(
+                    "SELECT res_model AS model, res_id, %s::timestamp AS moment, "
+                    "NULL::integer AS message_id, id AS activity_id "
+                    "FROM mail_activity WHERE id = ANY(%s)",
+                    now,
+                    requests.ids,
+                )
+            )
+        self.env["res.partner"]._client_value_touched(records)
+        return result
+
+    # ------------------------------------------------------------------
+    # Impact Reviews
+    # ------------------------------------------------------------------
 
     def action_done(self):
         reviews = self._impact_reviews()
@@ -242,6 +209,8 @@ class MailActivity(models.Model):
             and activity.res_model == "crm.lead"
             and activity.activity_type_id == review_type
         )
+        if not reviews:
+            return reviews
         # sudo: the review's deal may belong to another salesperson
         leads = self.env["crm.lead"].sudo().browse(reviews.mapped("res_id")).exists()
         waiting = leads.filtered(

@@ -1,19 +1,46 @@
-from odoo import api, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+from .crm_lead import RATING_SCALE
 
 
 class RatingRating(models.Model):
-    """Clients rate a deal on a five-point scale; Odoo's own range (0-5,
-    where 0 means "no rating") is narrowed for answered deal ratings."""
+    """Client ratings of deals: set by the client, read like the deal.
+
+    Odoo lets every employee read and write every rating. For the ratings of
+    opportunities, the record rules of ``security/rating_rating_security.xml``
+    follow the deal (a salesperson reads those of the deals they may read)
+    and no user writes them: only the client, through the signed link of the
+    request (``crm.lead.rating_apply``), and the module's own server code.
+    Ratings of every other model keep Odoo's behaviour.
+    """
 
     _inherit = "rating.rating"
+
+    client_value_lead_id = fields.Many2one(
+        "crm.lead",
+        string="Rated Opportunity",
+        compute="_compute_client_value_lead_id",
+        store=True,
+        precompute=True,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+
+    @api.depends("res_model_id", "res_id")
+    def _compute_client_value_lead_id(self):
+        lead_model_id = self.env["ir.model"]._get_id("crm.lead")
+        for rating in self:
+            rating.client_value_lead_id = (
+                rating.res_id if rating.res_model_id.id == lead_model_id else False
+            )
 
     @api.constrains("rating", "consumed", "res_model")
     def _check_crm_lead_rating_scale(self):
         for rating in self:
             if rating.res_model != "crm.lead" or not rating.consumed:
                 continue
-            if rating.rating != int(rating.rating) or not 1 <= rating.rating <= 5:
+            if rating.rating not in RATING_SCALE:
                 raise ValidationError(
                     self.env._(
                         "A client rating must be a whole score from 1 to 5 "
@@ -21,3 +48,37 @@ class RatingRating(models.Model):
                         rating.rating,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            lead_model_id = self.env["ir.model"]._get_id("crm.lead")
+            if any(
+                vals.get("res_model_id") == lead_model_id
+                or vals.get("res_model") == "crm.lead"
+                for vals in vals_list
+            ):
+                self._client_value_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and (
+            self.filtered("client_value_lead_id")
+            or vals.get("res_model") == "crm.lead"
+            or vals.get("res_model_id") == self.env["ir.model"]._get_id("crm.lead")
+        ):
+            self._client_value_refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su and self.filtered("client_value_lead_id"):
+            self._client_value_refuse()
+        return super().unlink()
+
+    def _client_value_refuse(self):
+        raise AccessError(
+            self.env._(
+                "The client's rating of a deal is set by the client only, through "
+                "the link of the rating request."
+            )
+        )

@@ -1,4 +1,6 @@
-from odoo import fields, models  # noqa: F401
+from odoo import fields, models
+
+from ..tools import settings
 
 
 class ResConfigSettings(models.TransientModel):
@@ -29,7 +31,7 @@ class ResConfigSettings(models.TransientModel):
     client_value_impact_review_days = fields.Integer(
         string="Impact Review Delay (days)",
         config_parameter="client_value.impact_review_days",
-        default=30,
+        default=settings.SETTINGS["impact_review_days"].default,
         help="Days between the win and the Impact Review scheduled for the "
         "salesperson.",
     )
@@ -43,7 +45,7 @@ class ResConfigSettings(models.TransientModel):
     client_value_neglect_window_days = fields.Integer(
         string="Look-back Window (Days)",
         config_parameter="client_value.neglect_window_days",
-        default=30,
+        default=settings.SETTINGS["neglect_window_days"].default,
         help="Touches of the last days counted in the care summary; an "
         "account with a waiting request and no other touch in this window "
         "is flagged as neglected.",
@@ -64,8 +66,19 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
-        for settings in self:
-            self.env["crm.lead"]._validate_small_deal_threshold(
-                settings.client_value_small_deal_threshold
-            )
+        # Odoo stores 0 as "no value"; a number out of range, 0 included, is
+        # refused here with the accepted range.
+        for record in self:
+            for fname, field in self._fields.items():
+                key = getattr(field, "config_parameter", None)
+                if (
+                    key
+                    and key.startswith(settings.PREFIX)
+                    and field.type
+                    in (
+                        "integer",
+                        "float",
+                    )
+                ):
+                    settings.check(self.env, key, repr(record[fname]))
         return super().set_values()

@@ -22,16 +22,13 @@ class ResUsers(models.Model):
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_salesperson_satisfaction(self):
-        stats = {}
         user_ids = [user_id for user_id in self.ids if user_id]
+        stats = {}
         if user_ids:
-            groups = self.env["crm.lead"]._read_group(
-                [("user_id", "in", user_ids), ("rating_last_value", ">=", 1)],
-                ["user_id"],
-                ["rating_last_value:avg", "__count"],
+            stats = self.env["crm.lead"]._client_value_satisfaction(
+                [("user_id", "in", user_ids)], "user_id"
             )
-            stats = {user.id: (avg, count) for user, avg, count in groups}
         for user in self:
             user.salesperson_satisfaction_avg, user.salesperson_rated_deal_count = (
-                stats.get(user.id, (0.0, 0))
+                stats.get(user, (0.0, 0))
             )

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from ..tools.touch_rule import SOURCE_BY_MODEL
+
 
 class ClientValueReportMixin(models.AbstractModel):
     """Read-only SQL views that must show the current transaction's changes.
@@ -10,7 +12,7 @@ class ClientValueReportMixin(models.AbstractModel):
 
     _name = "client_value.report.mixin"
     _description = "Client Value SQL report"
-    _report_sources = ("mail.activity", "mail.message", "res.partner", "crm.lead")
+    _report_sources = ("mail.activity", "mail.message", *SOURCE_BY_MODEL)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):

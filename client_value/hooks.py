@@ -1,0 +1,213 @@
+"""Install and uninstall hooks.
+
+Before install, the stored columns the module adds to Odoo's big tables
+(activities, messages, opportunities, ratings) are created and filled in a
+few SQL statements: the ORM would compute them record by record, which takes
+many minutes on a database with a million activities. The columns then
+exist, so the ORM leaves them. The values are the ones the module's own
+logic gives (tools/touch_rule.py for touches).
+"""
+
+from odoo import fields
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column, drop_view_if_exists
+
+from .models.crm_lead import IMPACT_SCORES
+from .tools import touch_rule
+
+# Odoo's stock types that are sales touches (To-Do and Upload Document are not).
+STOCK_SALES_TYPES = (
+    "mail_activity_data_email",
+    "mail_activity_data_call",
+    "mail_activity_data_meeting",
+)
+
+
+def _create_columns(cr, table, columns):
+    """Create the missing ``columns`` ({name: type}) of ``table``; return
+    the names created."""
+    created = [name for name in columns if not column_exists(cr, table, name)]
+    for name in created:
+        create_column(cr, table, name, columns[name])
+    return created
+
+
+def _fill_activity_types(cr):
+    if _create_columns(cr, "mail_activity_type", {"touch_kind": "varchar"}):
+        cr.execute(
+            SQL(
+                """
+                UPDATE mail_activity_type SET touch_kind = 'sales'
+                 WHERE id IN (SELECT res_id FROM ir_model_data
+                               WHERE module = 'mail' AND model = 'mail.activity.type'
+                                 AND name IN %s)
+                """,
+                STOCK_SALES_TYPES,
+            )
+        )
+
+
+def _fill_activities(cr):
+    """Touch kind of the activities of sources, and the done moment of the
+    archived ones (midnight of their UTC done date, or now for today's).
+    Service requests cannot predate the module: their type comes with it."""
+    created = _create_columns(
+        cr,
+        "mail_activity",
+        {
+            "touch_kind": "varchar",
+            "is_service_request": "bool",
+            "date_requested": "timestamp",
+            "done_datetime": "timestamp",
+            "date_answered": "timestamp",
+            "response_hours": "float8",
+        },
+    )
+    if "touch_kind" not in created:
+        return
+    now = fields.Datetime.now()
+    cr.execute(
+        SQL(
+            """
+            UPDATE mail_activity a
+               SET touch_kind = t.touch_kind,
+                   is_service_request = t.touch_kind = 'service',
+                   done_datetime = CASE WHEN a.active THEN NULL
+                                        WHEN a.date_done < %(today)s
+                                        THEN a.date_done::timestamp
+                                        ELSE %(now)s END
+              FROM mail_activity_type t
+             WHERE t.id = a.activity_type_id AND t.touch_kind IS NOT NULL
+               AND a.res_model IN %(models)s
+            """,
+            today=now.date(),
+            now=now,
+            models=touch_rule.touch_models(),
+        )
+    )
+
+
+def _fill_messages(cr):
+    """Classify the history as the module would have, then let the replies
+    already there answer the client emails before them: otherwise every old
+    email would wait forever and its account look neglected."""
+    created = _create_columns(
+        cr,
+        "mail_message",
+        {
+            "client_touch": "varchar",
+            "client_touch_date": "timestamp",
+            "date_answered": "timestamp",
+            "answers_request": "bool",
+        },
+    )
+    if "client_touch" not in created:
+        return
+    # History: a message's moment is its date, as the module never saw it come.
+    cr.execute(touch_rule.classify_sql(SQL("TRUE"), SQL("m.date")))
+    cr.execute(
+        touch_rule.answer_sql(
+            SQL(
+                "SELECT model, res_id, client_touch_date AS moment, id AS message_id, "
+                "NULL::integer AS activity_id FROM mail_message "
+                "WHERE client_touch = 'outgoing'"
+            )
+        )
+    )
+
+
+def _fill_leads(cr):
+    """Impact columns of the opportunities (Unknown level, no score) and
+    rating.mixin's stored last rating (leads have none yet)."""
+    created = _create_columns(
+        cr,
+        "crm_lead",
+        {
+            "impact_level": "varchar",
+            "impact_score": "int4",
+            "weighted_impact": "float8",
+            "rating_last_value": "float8",
+        },
+    )
+    if not created:
+        return
+    level = SQL("COALESCE(impact_level, '0')")
+    score = SQL(
+        "CASE %s %s ELSE 0 END",
+        level,
+        SQL(" ").join(
+            SQL("WHEN %s THEN %s", lvl, points) for lvl, points in IMPACT_SCORES.items()
+        ),
+    )
+    values = {
+        "impact_level": level,
+        "impact_score": score,
+        "weighted_impact": SQL("%s * COALESCE(probability, 0) / 100.0", score),
+        "rating_last_value": SQL("0"),
+    }
+    cr.execute(
+        SQL(
+            "UPDATE crm_lead SET %s",
+            SQL(", ").join(
+                SQL("%s = %s", SQL.identifier(fname), values[fname])
+                for fname in created
+            ),
+        )
+    )
+
+
+def _fill_ratings(cr):
+    if _create_columns(cr, "rating_rating", {"client_value_lead_id": "int4"}):
+        cr.execute(
+            SQL(
+                "UPDATE rating_rating r SET client_value_lead_id = r.res_id "
+                "WHERE r.res_model = 'crm.lead' "
+                "AND EXISTS (SELECT 1 FROM crm_lead l WHERE l.id = r.res_id)"
+            )
+        )
+
+
+def pre_init_hook(env):
+    cr = env.cr
+    _fill_activity_types(cr)
+    _fill_activities(cr)
+    _fill_messages(cr)
+    _fill_leads(cr)
+    _fill_ratings(cr)
+
+
+def post_init_hook(env):
+    """Every account's last touch, from the history read above."""
+    env["client_value.touch"]._refresh_last_touch()
+
+
+def uninstall_hook(env):
+    """Leave the database as if the module had never been installed, without
+    losing the client's history.
+
+    - The SQL report views go first: they depend on the module's columns.
+    - Settings are ``client_value.*`` system parameters without xmlid: drop them.
+    - Activities of the module's types (service requests, reviews, follow-ups)
+      are moved to Odoo's To-Do type, so the history survives and the types
+      can be deleted.
+    """
+    env["ir.config_parameter"].search([("key", "=like", r"client\_value.%")]).unlink()
+    # The report views read the module's columns: drop them before those.
+    for view in ("client_value_care_report", "client_value_touch"):
+        drop_view_if_exists(env.cr, view)
+    type_ids = (
+        env["ir.model.data"]
+        .search([("module", "=", "client_value"), ("model", "=", "mail.activity.type")])
+        .mapped("res_id")
+    )
+    todo = env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+    if type_ids and todo:
+        env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET activity_type_id = %s "
+                "WHERE activity_type_id IN %s",
+                todo.id,
+                tuple(type_ids),
+            )
+        )
+        env["mail.activity"].invalidate_model(["activity_type_id"])

@@ -1,0 +1,637 @@
+import hashlib
+import logging
+import threading
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, format_date, split_every
+
+from ..report.client_value_touch import NO_JIT
+from ..tools import settings, touch_rule
+from ..tools.touch_rule import SOURCES, sql
+
+_logger = logging.getLogger(__name__)
+
+NEGLECT_FOLLOWUP_TYPE = "client_value.mail_activity_type_neglect_followup"
+# The PostgreSQL advisory lock that keeps two runs of the watch apart. It is
+# held by the run's connection for the whole run, across its batch commits.
+LOCK_NAME = "client_value.neglect_watch"
+NEGLECT_FIELDS = (
+    "client_neglected",
+    "client_neglected_since",
+    "client_neglect_reason",
+    "client_waiting_since",
+)
+
+
+class ClientValueNeglectWatch(models.AbstractModel):
+    """The neglect watch: flags accounts whose only recent touch is a
+    request nobody answered, and clears those that recovered.
+
+    Flagging is the scheduled action's job (``_cron_flag_neglected_accounts``,
+    or *Check Now*). Clearing also happens at once, in the transaction of
+    the touch or answer that rescues an account (``_reconsider``). Both read
+    the same rule, built from ``tools/touch_rule.py``: an account is
+    neglected when a request of it waits and none of its touches within the
+    look-back window is anything but a waiting request.
+    """
+
+    _name = "client_value.neglect.watch"
+    _description = "Neglected Account Watch"
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_flag_neglected_accounts(self, batch_size=None):
+        """Run the watch over every account, in batches, each committed.
+
+        One set-based query finds every change; accounts are then handled in
+        batches, each committed with its progress, so a crash loses at most
+        the current batch and the next run resumes from the data itself.
+        The run holds an advisory lock for its whole duration: a second run
+        started meanwhile finds it taken and stops at once.
+        """
+        # sudo: the watch covers every account, whoever runs the cron
+        watch = self.sudo()
+        if not watch._lock():
+            _logger.info("Neglect watch: another run is in progress; this one stops.")
+            return 0
+        try:
+            return watch._run(batch_size)
+        finally:
+            watch._unlock()
+
+    @api.model
+    def _action_check_now(self):
+        """*Check Now*: run the watch at once for a salesperson, unless a run
+        is in progress, and reload the list."""
+        user = self.env.user
+        if user.share or not user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(
+                self.env._("Only sales users can check the neglected accounts.")
+            )
+        # sudo: the watch covers every account, whoever asks for a run
+        watch = self.sudo()
+        if not watch._lock():
+            return self._notification(
+                "warning",
+                self.env._(
+                    "The neglected accounts are already being checked; the list "
+                    "will be up to date once that run ends."
+                ),
+            )
+        try:
+            changes = watch._run()
+        finally:
+            watch._unlock()
+        return self._notification(
+            "success",
+            self.env._(
+                "Neglected accounts checked: %(count)s change(s).", count=changes
+            ),
+        )
+
+    @api.model
+    def _reconsider(self, account_ids):
+        """Clear, in the current transaction, the accounts among
+        ``account_ids`` that are flagged but no longer neglected (a touch or
+        an answer just happened). Flags are left to the scheduled action."""
+        # sudo: a salesperson's answer clears the flag, whoever owns the account
+        watch = self.sudo()
+        changes = watch._changes(account_ids)
+        clears = [change for change in changes if change["action"] == "clear"]
+        if clears:
+            watch._apply(clears)
+
+    @api.model
+    def _neglect_lock_key(self):
+        return int.from_bytes(
+            hashlib.sha1(LOCK_NAME.encode()).digest()[:8], "big", signed=True
+        )
+
+    # ------------------------------------------------------------------
+    # The run
+    # ------------------------------------------------------------------
+
+    def _lock(self):
+        [(locked,)] = self.env.execute_query(
+            SQL("SELECT pg_try_advisory_lock(%s)", self._neglect_lock_key())
+        )
+        return locked
+
+    def _unlock(self):
+        self.env.execute_query(
+            SQL("SELECT pg_advisory_unlock(%s)", self._neglect_lock_key())
+        )
+
+    def _run(self, batch_size=None):
+        batch_size = batch_size or settings.get(self.env, "neglect_batch_size")
+        changes = self._changes()
+        total = len(changes)
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        done = 0
+        for batch in split_every(batch_size, changes):
+            with self.env.cr.savepoint():
+                self._apply(batch)
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if not total:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        return total
+
+    @api.model
+    def _notification(self, kind, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # The rule, on sets of accounts
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pending_query(self, account_ids=None, accounts_only=False):
+        """Waiting requests, one row each: (account_id, request,
+        requested_on, partner_id, company_id), ``request`` being
+        ``mail.activity,<id>`` or ``mail.message,<id>``; with
+        ``accounts_only``, the distinct accounts that have one. Read through
+        the partial indexes on waiting requests; limited to ``account_ids``
+        when given."""
+        count_incoming = settings.get(self.env, "count_incoming_email")
+        branches = []
+        for pending in touch_rule.pending_tables(count_incoming):
+            for source in SOURCES:
+                columns = SQL("p.commercial_partner_id AS account_id")
+                if not accounts_only:
+                    columns = SQL(
+                        "%s, %s || src.id AS request, %s AS requested_on, "
+                        "p.id AS partner_id, %s AS company_id",
+                        columns,
+                        pending.model + ",",
+                        sql(pending.requested_on, "src"),
+                        SQL(f"{source.record_alias()}.{source.company}"),
+                    )
+                branches.append(
+                    SQL(
+                        "SELECT %(columns)s FROM %(table)s src %(join)s "
+                        "WHERE src.%(model_column)s = %(model)s AND %(pending)s "
+                        "%(accounts)s",
+                        columns=columns,
+                        table=SQL.identifier(pending.table),
+                        join=touch_rule.record_join(source, "src", "src.res_id"),
+                        model_column=SQL.identifier(pending.model_column),
+                        model=source.model,
+                        pending=sql(pending.where, "src"),
+                        accounts=SQL(
+                            "AND p.commercial_partner_id = ANY(%s)", account_ids
+                        )
+                        if account_ids is not None
+                        else SQL(),
+                    )
+                )
+        return SQL(" UNION " if accounts_only else " UNION ALL ").join(branches)
+
+    @api.model
+    def _rescued_query(self, window_start, account_ids=None):
+        """Accounts with a recent touch: a contact moment (done, sent,
+        answered) within the window, read through the partial indexes on
+        those moments; limited to ``account_ids`` when given."""
+        count_incoming = settings.get(self.env, "count_incoming_email")
+        records = None
+        if account_ids is not None:
+            records = self.env["client_value.touch"]._account_records(account_ids)
+
+        def restrict(moment):
+            if records is None:
+                return SQL()
+            return SQL(
+                "AND (src.%s, src.res_id) IN (SELECT model, res_id FROM (%s) r)",
+                SQL.identifier(moment.model_column),
+                records,
+            )
+
+        touched = SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT src.%(model_column)s AS model, src.res_id FROM %(table)s src "
+                "WHERE %(where)s AND src.%(moment)s >= %(window_start)s %(restrict)s",
+                model_column=SQL.identifier(moment.model_column),
+                table=SQL.identifier(moment.table),
+                where=sql(moment.where, "src"),
+                moment=SQL.identifier(moment.column),
+                window_start=window_start,
+                restrict=restrict(moment),
+            )
+            for moment in touch_rule.contact_moments(count_incoming)
+        )
+        rescued = SQL(" UNION ").join(
+            SQL(
+                "SELECT p.commercial_partner_id AS account_id FROM touched t %s "
+                "WHERE t.model = %s",
+                touch_rule.record_join(source, "t", "t.res_id"),
+                source.model,
+            )
+            for source in SOURCES
+        )
+        return SQL("WITH touched AS (%s) %s", touched, rescued)
+
+    @api.model
+    def _changes(self, account_ids=None):
+        """Accounts to flag and accounts to clear (all of them, or those of
+        ``account_ids``), in one query, then the oldest waiting request of
+        each account to flag, in a second one.
+
+        Returns dicts with ``action`` ('flag' or 'clear'), ``account_id``,
+        the oldest waiting ``request`` ('model,id'), ``requested_on``,
+        ``company_id`` (of the record holding it), ``waiting_count``,
+        ``user_id`` (who gets the follow-up), ``followup_ids`` (open
+        follow-ups) and, for clearances, ``clear_reason``.
+        """
+        window_days = settings.get(self.env, "neglect_window_days")
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        self.env["client_value.touch"]._flush_sources()
+        flagged = SQL("SELECT id FROM res_partner WHERE client_neglected")
+        if account_ids is not None:
+            flagged = SQL("%s AND id = ANY(%s)", flagged, account_ids)
+        query = SQL(
+            """
+            %(no_jit)s
+            WITH pending AS MATERIALIZED (%(pending)s),
+            candidates AS (
+                SELECT pd.account_id
+                  FROM pending pd
+                  JOIN res_partner acc ON acc.id = pd.account_id
+                 WHERE acc.active
+            ),
+            rescued AS (%(rescued)s),
+            neglected AS (
+                SELECT account_id FROM candidates
+                EXCEPT
+                SELECT account_id FROM rescued
+            ),
+            changes AS (
+                SELECT 'flag' AS action, n.account_id, NULL AS clear_reason
+                  FROM neglected n
+                  JOIN res_partner acc ON acc.id = n.account_id
+                 WHERE acc.client_neglected IS NOT TRUE
+                UNION ALL
+                SELECT 'clear', acc.id,
+                       CASE WHEN acc.active IS NOT TRUE THEN 'archived'
+                            WHEN EXISTS (SELECT 1 FROM pending pd
+                                          WHERE pd.account_id = acc.id)
+                            THEN 'touched'
+                            ELSE 'answered' END
+                  FROM (%(flagged)s
+                        EXCEPT
+                        SELECT account_id FROM neglected) recovered
+                  JOIN res_partner acc ON acc.id = recovered.id
+            )
+            SELECT ch.action, ch.account_id, ch.clear_reason,
+                   COALESCE(
+                       (SELECT su.id FROM res_users su
+                         WHERE su.id = acc.user_id AND su.active
+                           AND su.share IS NOT TRUE),
+                       (SELECT t.user_id
+                          FROM res_partner ct
+                          JOIN crm_lead l ON l.partner_id = ct.id
+                          JOIN crm_team t ON t.id = l.team_id
+                          JOIN res_users tu ON tu.id = t.user_id
+                         WHERE ct.commercial_partner_id = acc.id AND tu.active
+                      ORDER BY l.active DESC, l.id DESC
+                         LIMIT 1),
+                       %(fallback_user_id)s) AS user_id,
+                   ARRAY(SELECT a.id FROM mail_activity a
+                          WHERE a.res_model = 'res.partner' AND a.res_id = acc.id
+                            AND a.activity_type_id = %(followup_type_id)s
+                            AND a.active
+                       ORDER BY a.id) AS followup_ids
+              FROM changes ch
+              JOIN res_partner acc ON acc.id = ch.account_id
+          ORDER BY ch.account_id
+            """,
+            no_jit=NO_JIT,
+            pending=self._pending_query(account_ids, accounts_only=True),
+            rescued=self._rescued_query(
+                self.env["res.partner"]._client_value_day_start(window_days),
+                account_ids,
+            ),
+            flagged=flagged,
+            fallback_user_id=self._fallback_user().id,
+            followup_type_id=followup_type.id,
+        )
+        names = ("action", "account_id", "clear_reason", "user_id", "followup_ids")
+        changes = [
+            dict(zip(names, row, strict=True)) for row in self.env.execute_query(query)
+        ]
+        flag_ids = [c["account_id"] for c in changes if c["action"] == "flag"]
+        oldest = self._oldest_requests(flag_ids)
+        none = {
+            "request": None,
+            "requested_on": None,
+            "company_id": None,
+            "waiting_count": 0,
+        }
+        for change in changes:
+            change.update(oldest.get(change["account_id"], none))
+        return changes
+
+    @api.model
+    def _oldest_requests(self, account_ids):
+        """The oldest waiting request of each of ``account_ids``: its
+        ``request``, ``requested_on`` and the ``company_id`` of the record
+        holding it, with the account's ``waiting_count``."""
+        if not account_ids:
+            return {}
+        query = SQL(
+            """
+            SELECT pd.account_id,
+                   (array_agg(pd.request ORDER BY pd.requested_on, pd.request))[1],
+                   min(pd.requested_on),
+                   (array_agg(pd.company_id ORDER BY pd.requested_on, pd.request))[1],
+                   count(*)
+              FROM (%s) pd
+          GROUP BY pd.account_id
+            """,
+            self._pending_query(account_ids),
+        )
+        names = ("request", "requested_on", "company_id", "waiting_count")
+        return {
+            row[0]: dict(zip(names, row[1:], strict=True))
+            for row in self.env.execute_query(query)
+        }
+
+    @api.model
+    def _fallback_user(self):
+        """Who gets the follow-up of an account without salesperson or team
+        leader: the user chosen in the settings, else the administrator."""
+        user_id = settings.get(self.env, "neglect_fallback_user_id")
+        # sudo: the fallback user is read from settings, whoever runs the watch
+        users = self.env["res.users"].sudo()
+        user = users.browse(user_id).exists() if user_id else users
+        if not user or not user.active:
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or users
+        return user or self.env.user
+
+    # ------------------------------------------------------------------
+    # Applying changes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply(self, changes):
+        """Flag and clear one batch of accounts with a constant number of
+        queries: one UPDATE per action, then follow-ups, chatter notes and
+        events each created in one call."""
+        flags = [change for change in changes if change["action"] == "flag"]
+        clears = [change for change in changes if change["action"] == "clear"]
+        if flags:
+            self._flag(flags)
+        if clears:
+            self._clear(clears)
+        self.env["res.partner"].invalidate_model(list(NEGLECT_FIELDS))
+
+    @api.model
+    def _reason(self, flag, window_days, now):
+        """Why the account is flagged, in words that name nothing a reader of
+        the account might not be allowed to open: what waits, since when."""
+        values = {
+            "date": format_date(
+                self.env, fields.Datetime.context_timestamp(self, flag["requested_on"])
+            ),
+            "days": (now - flag["requested_on"]).days,
+            "window": window_days,
+            "count": flag["waiting_count"],
+        }
+        if flag["waiting_count"] > 1:
+            return self.env._(
+                "%(count)s client requests are waiting for an answer, the oldest "
+                "since %(date)s (%(days)s days), and the account had no other "
+                "touch in the last %(window)s days.",
+                **values,
+            )
+        return self.env._(
+            "A client request has been waiting for an answer since %(date)s "
+            "(%(days)s days), and the account had no other touch in the last "
+            "%(window)s days.",
+            **values,
+        )
+
+    @api.model
+    def _flag(self, flags):
+        window_days = settings.get(self.env, "neglect_window_days")
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        reasons = {
+            flag["account_id"]: self._reason(flag, window_days, now) for flag in flags
+        }
+        # Only accounts not flagged yet: a concurrent run cannot flag twice.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET client_neglected = TRUE,
+                       client_neglected_since = %(today)s,
+                       client_neglect_reason = v.reason,
+                       client_waiting_since = v.waiting_since,
+                       write_date = %(now)s,
+                       write_uid = %(uid)s
+                  FROM unnest(%(ids)s::int[], %(reasons)s::text[],
+                              %(waiting)s::timestamp[]) AS v(id, reason, waiting_since)
+                 WHERE p.id = v.id AND p.client_neglected IS NOT TRUE
+             RETURNING p.id
+                """,
+                today=today,
+                now=now,
+                uid=self.env.uid,
+                ids=[f["account_id"] for f in flags],
+                reasons=[reasons[f["account_id"]] for f in flags],
+                waiting=[f["requested_on"] for f in flags],
+            )
+        )
+        flagged = {row[0] for row in rows}
+        flags = [flag for flag in flags if flag["account_id"] in flagged]
+        if not flags:
+            return
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        to_follow = [flag for flag in flags if not flag["followup_ids"]]
+        followups = (
+            self.env["mail.activity"]
+            # sudo: follow-ups go to the salesperson, not the cron user
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(
+                [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": flag["account_id"],
+                        "activity_type_id": followup_type.id,
+                        "summary": followup_type.summary or followup_type.name,
+                        "note": Markup("<p>%s</p>") % reasons[flag["account_id"]],
+                        "user_id": flag["user_id"],
+                        "date_deadline": today,
+                        "automated": True,
+                    }
+                    for flag in to_follow
+                ]
+            )
+        )
+        followup_of = dict(
+            zip([f["account_id"] for f in to_follow], followups.ids, strict=True)
+        )
+        for flag in flags:
+            if flag["followup_ids"]:
+                followup_of[flag["account_id"]] = flag["followup_ids"][0]
+        self._post_notes(
+            {
+                flag["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
+                % (self.env._("Neglected account"), reasons[flag["account_id"]])
+                for flag in flags
+            }
+        )
+        # sudo: neglect events are a log: only the watch writes them
+        self.env["client_value.neglect.event"].sudo().create(
+            [
+                {
+                    "partner_id": flag["account_id"],
+                    "kind": "flagged",
+                    "date": now,
+                    "reason": reasons[flag["account_id"]],
+                    "waiting_since": flag["requested_on"],
+                    **self._request_fields(flag["request"]),
+                    "activity_id": followup_of.get(flag["account_id"]),
+                    "user_id": flag["user_id"],
+                    "company_id": flag["company_id"],
+                }
+                for flag in flags
+            ]
+        )
+
+    @api.model
+    def _request_fields(self, ref):
+        if not ref:
+            return {}
+        model, res_id = ref.split(",")
+        if model == "mail.activity":
+            return {"request_activity_id": int(res_id)}
+        return {"request_message_id": int(res_id)}
+
+    @api.model
+    def _clear(self, clears):
+        window_days = settings.get(self.env, "neglect_window_days")
+        now = fields.Datetime.now()
+        messages = {
+            "answered": self.env._(
+                "No request is waiting any more: the client was answered."
+            ),
+            "touched": self.env._(
+                "The account was touched again within the last %(window)s days.",
+                window=window_days,
+            ),
+            "archived": self.env._("The account was archived."),
+        }
+        rows = self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET client_neglected = FALSE,
+                       client_neglected_since = NULL,
+                       client_neglect_reason = NULL,
+                       client_waiting_since = NULL,
+                       write_date = %(now)s,
+                       write_uid = %(uid)s
+                 WHERE id = ANY(%(ids)s) AND client_neglected
+             RETURNING id, company_id
+                """,
+                now=now,
+                uid=self.env.uid,
+                ids=[clear["account_id"] for clear in clears],
+            )
+        )
+        companies = dict(rows)
+        clears = [clear for clear in clears if clear["account_id"] in companies]
+        if not clears:
+            return
+        followup_ids = [fid for clear in clears for fid in clear["followup_ids"]]
+        if followup_ids:
+            # The follow-up type keeps done activities: archiving is marking
+            # them done, without one posted message per activity.
+            # sudo: the watch closes the follow-ups it opened, whoever has them
+            self.env["mail.activity"].sudo().browse(followup_ids).write(
+                {"active": False}
+            )
+        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
+        self._post_notes(
+            {
+                clear["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
+                % (
+                    self.env._("%(followup)s done", followup=followup_type.name)
+                    if clear["followup_ids"]
+                    else self.env._("No longer neglected"),
+                    messages[clear["clear_reason"]],
+                )
+                for clear in clears
+            },
+            activity_type=followup_type,
+        )
+        # sudo: neglect events are a log: only the watch writes them
+        self.env["client_value.neglect.event"].sudo().create(
+            [
+                {
+                    "partner_id": clear["account_id"],
+                    "kind": "cleared",
+                    "date": now,
+                    "reason": messages[clear["clear_reason"]],
+                    "activity_id": clear["followup_ids"][0]
+                    if clear["followup_ids"]
+                    else False,
+                    "user_id": clear["user_id"],
+                    "company_id": companies[clear["account_id"]],
+                }
+                for clear in clears
+            ]
+        )
+
+    @api.model
+    def _post_notes(self, bodies, activity_type=None):
+        """Log one internal note per account, created in one call.
+
+        Author, reply-to and record names are computed once for the batch:
+        left to mail.message, they would cost queries per account."""
+        note = self.env.ref("mail.mt_note")
+        author = self.env.ref("base.partner_root")
+        # sudo: the watch notes every account, whoever triggered it
+        accounts = self.env["res.partner"].sudo().browse(list(bodies))
+        email_from = author.email_formatted
+        reply_to = accounts._notify_get_reply_to(default=email_from)
+        names = dict(zip(accounts.ids, accounts.mapped("display_name"), strict=True))
+        # sudo: the chatter note is posted by the watch on behalf of the system
+        self.env["mail.message"].sudo().create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": account_id,
+                    "record_name": names[account_id],
+                    "body": body,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "is_internal": True,
+                    "author_id": author.id,
+                    "email_from": email_from,
+                    "reply_to": reply_to[account_id],
+                    "mail_activity_type_id": activity_type.id
+                    if activity_type
+                    else False,
+                }
+                for account_id, body in bodies.items()
+            ]
+        )

@@ -1,0 +1,24 @@
+from odoo import models
+
+
+class MailMail(models.Model):
+    """Sign the links of a deal's rating request when the email leaves.
+
+    The rating request posted in the deal's chatter carries placeholders
+    instead of the links' tokens, so that no employee reading the chatter
+    holds a link that answers for the client. Each recipient's copy of the
+    email gets links signed for them, and only the client the request is
+    for gets working ones (``crm.lead._client_value_sign_rating_links``).
+    """
+
+    _inherit = "mail.mail"
+
+    def _personalize_outgoing_body(
+        self, body, partner=False, recipients_follower_status=None
+    ):
+        body = super()._personalize_outgoing_body(
+            body, partner=partner, recipients_follower_status=recipients_follower_status
+        )
+        return self.env["crm.lead"]._client_value_sign_rating_links(
+            body, self.model, self.res_id, partner
+        )

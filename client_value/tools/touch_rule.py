@@ -1,0 +1,383 @@
+"""The client-touch rule, defined once.
+
+Every reader builds on the names below: the touch view (the timeline, the
+care summary, the reports), the neglect watch, the partial indexes, the
+classification of messages and the answer to requests.
+
+Vocabulary, one name per concept:
+
+- **account**: the commercial partner of a document's customer; a company
+  and all its contacts are one account.
+- **source**: a model whose records carry the account's touches, through
+  their customer (:data:`SOURCES`).
+- **touch**: a contact between the account and us on one of its documents:
+  a done activity of a touch type, a request, a message sent to the client.
+- **request**: something the client asked: a service request activity (open
+  or done), or an email from the client.
+- **waiting**: a request nobody answered yet.
+- **answer**: the first message sent to the client on the same document
+  after the request, or the request marked done. Its moment is the
+  server's time when it happened (:func:`answer_sql`).
+- **moment** of a touch: when it was done, sent, or, for a request, when the
+  client asked (never later than when the server received it).
+- **recent touch**: a touch that is not waiting, whose moment (or, for a
+  request, whose answer) falls in the look-back window (:func:`recent_sql`).
+
+SQL pieces are format strings over a table alias ``{t}``; :func:`sql`
+renders one for an alias, and the partial indexes render them for their
+table, so a query and the index it relies on read the same text.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from odoo.tools import SQL
+
+TOUCH_KINDS = [
+    ("sales", "Sales"),
+    ("service", "Service request"),
+    ("admin", "Administrative"),
+]
+
+# Message types that can be a touch: discussions and emails, never
+# notifications (tracking, activity done, system notes).
+MESSAGE_TYPES = ("email", "comment", "email_outgoing")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A model whose records carry touches of their customer's account."""
+
+    model: str
+    table: str
+    # Column of the customer; None when the record is the contact itself.
+    customer: str | None
+    # Kind of a message sent to the client, and of an email from the client.
+    sent_kind: str = "sales"
+    request_kind: str = "service"
+    # Column of the record's company.
+    company: str = "company_id"
+
+    def contact_sql(self, alias):
+        """The customer contact's id on the record row ``alias``."""
+        return f"{alias}.{self.customer or 'id'}"
+
+    def record_alias(self):
+        """Alias of the record row in :func:`record_join`: the contact row
+        ``p`` when the record is the contact, else ``d``."""
+        return "d" if self.customer else "p"
+
+    def customer_of(self, record):
+        """The customer contact of ``record`` (a record of this source)."""
+        return record[self.customer] if self.customer else record
+
+
+SOURCES = (
+    Source("res.partner", "res_partner", None),
+    Source("crm.lead", "crm_lead", "partner_id"),
+)
+SOURCE_BY_MODEL = {source.model: source for source in SOURCES}
+
+
+def touch_models():
+    """Names of the models whose messages and activities can be touches.
+
+    Decided from the model name alone: messages and activities of any
+    other model cost nothing."""
+    return tuple(SOURCE_BY_MODEL)
+
+
+def sql(piece, alias):
+    """Render a piece of this module for the table alias ``alias``."""
+    return SQL(piece.format(t=alias))
+
+
+# ---------------------------------------------------------------------------
+# Activities
+# ---------------------------------------------------------------------------
+# A done activity of a touch type (service requests aside).
+ACTIVITY_DONE = (
+    "{t}.touch_kind IS NOT NULL AND {t}.is_service_request IS NOT TRUE "
+    "AND {t}.active IS NOT TRUE"
+)
+# A service request, open or done.
+ACTIVITY_REQUEST = "{t}.is_service_request IS TRUE"
+ACTIVITY_WAITING = "{t}.is_service_request IS TRUE AND {t}.date_answered IS NULL"
+ACTIVITY_TOUCH = f"(({ACTIVITY_DONE}) OR ({ACTIVITY_REQUEST}))"
+ACTIVITY_REQUESTED_ON = "COALESCE({t}.date_requested, {t}.create_date)"
+ACTIVITY_MOMENT = (
+    "CASE WHEN {t}.is_service_request IS TRUE THEN " + ACTIVITY_REQUESTED_ON + " "
+    "ELSE {t}.done_datetime END"
+)
+
+# ---------------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------------
+MESSAGE_SENT = "{t}.client_touch = 'outgoing'"
+MESSAGE_REQUEST = "{t}.client_touch = 'incoming'"
+MESSAGE_WAITING = "{t}.client_touch = 'incoming' AND {t}.date_answered IS NULL"
+# A reply that answered a request is part of that request's touch.
+MESSAGE_TOUCH = "{t}.client_touch IS NOT NULL AND {t}.answers_request IS NOT TRUE"
+MESSAGE_MOMENT = "{t}.client_touch_date"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Rows of a table that are a contact with the account at ``column``."""
+
+    name: str
+    table: str
+    model_column: str
+    where: str
+    column: str
+
+
+# The moments at which we were in contact with the account: done activities,
+# answers, messages sent. An email from the client is one too when incoming
+# emails are not requests (then it never waits).
+CONTACT_MOMENTS = (
+    Moment("done", "mail_activity", "res_model", ACTIVITY_DONE, "done_datetime"),
+    Moment("answered", "mail_activity", "res_model", ACTIVITY_REQUEST, "date_answered"),
+    Moment("sent", "mail_message", "model", MESSAGE_SENT, "client_touch_date"),
+    Moment("replied", "mail_message", "model", MESSAGE_REQUEST, "date_answered"),
+)
+EMAIL_MOMENT = Moment(
+    "email", "mail_message", "model", MESSAGE_REQUEST, "client_touch_date"
+)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Waiting requests of a table: the ref, the moment the client asked."""
+
+    table: str
+    model: str
+    model_column: str
+    where: str
+    requested_on: str
+
+
+PENDING_ACTIVITIES = Pending(
+    "mail_activity",
+    "mail.activity",
+    "res_model",
+    ACTIVITY_WAITING,
+    ACTIVITY_REQUESTED_ON,
+)
+PENDING_EMAILS = Pending(
+    "mail_message", "mail.message", "model", MESSAGE_WAITING, MESSAGE_MOMENT
+)
+
+
+def pending_tables(count_incoming_email):
+    """Where requests wait, per the *Unanswered Emails Are Requests* setting."""
+    if count_incoming_email:
+        return (PENDING_ACTIVITIES, PENDING_EMAILS)
+    return (PENDING_ACTIVITIES,)
+
+
+def contact_moments(count_incoming_email):
+    if count_incoming_email:
+        return CONTACT_MOMENTS
+    return (*CONTACT_MOMENTS, EMAIL_MOMENT)
+
+
+# ---------------------------------------------------------------------------
+# Records and accounts
+# ---------------------------------------------------------------------------
+def record_join(source, alias, res_id):
+    """Join the record of ``source`` whose id is ``res_id`` as ``d`` and its
+    customer contact as ``p`` (``p.commercial_partner_id`` is the account)."""
+    if source.customer is None:
+        return SQL("JOIN res_partner p ON p.id = %s", SQL(res_id))
+    return SQL(
+        "JOIN %s d ON d.id = %s JOIN res_partner p ON p.id = %s",
+        SQL.identifier(source.table),
+        SQL(res_id),
+        SQL(source.contact_sql("d")),
+    )
+
+
+def account_of(model_column, res_id):
+    """SQL expression: the account of the record (``model_column``,
+    ``res_id``), NULL for a record of no source."""
+    cases = []
+    for source in SOURCES:
+        if source.customer is None:
+            lookup = SQL(
+                "SELECT p.commercial_partner_id FROM res_partner p WHERE p.id = %s",
+                SQL(res_id),
+            )
+        else:
+            lookup = SQL(
+                "SELECT p.commercial_partner_id FROM %s d "
+                "JOIN res_partner p ON p.id = %s WHERE d.id = %s",
+                SQL.identifier(source.table),
+                SQL(source.contact_sql("d")),
+                SQL(res_id),
+            )
+        cases.append(SQL("WHEN %s THEN (%s)", source.model, lookup))
+    return SQL("(CASE %s %s END)", SQL(model_column), SQL(" ").join(cases))
+
+
+# ---------------------------------------------------------------------------
+# Classifying messages and answering requests
+# ---------------------------------------------------------------------------
+INTERNAL_AUTHOR = """EXISTS (SELECT 1 FROM res_users u
+                        WHERE u.partner_id = {t}.author_id AND u.active
+                          AND u.share IS NOT TRUE)"""
+PUBLIC_MESSAGE = """{t}.is_internal IS NOT TRUE
+    AND EXISTS (SELECT 1 FROM mail_message_subtype st
+                 WHERE st.id = {t}.subtype_id AND st.internal IS NOT TRUE)"""
+
+
+def classify_sql(where, received):
+    """Classify messages as touches, in one UPDATE.
+
+    ``outgoing``: a public message or email written by an internal user, at
+    ``received`` (the server's time). ``incoming``: an email whose author
+    belongs to the record's account, at its date but never later than
+    ``received``. ``where`` selects the messages (alias ``m``). Returns the
+    classified rows: id, model, res_id, client_touch, client_touch_date.
+    """
+    return SQL(
+        """
+        UPDATE mail_message m
+           SET client_touch = c.touch,
+               client_touch_date = CASE c.touch
+                   WHEN 'outgoing' THEN %(received)s
+                   ELSE LEAST(m.date, %(received)s) END
+          FROM (
+                SELECT m.id,
+                       CASE WHEN %(internal)s THEN
+                                 CASE WHEN %(public)s THEN 'outgoing' END
+                            WHEN m.message_type = 'email'
+                             AND author.commercial_partner_id = %(account)s
+                            THEN 'incoming' END AS touch
+                  FROM mail_message m
+                  JOIN res_partner author ON author.id = m.author_id
+                 WHERE %(where)s
+                   AND m.model IN %(models)s AND m.res_id > 0
+                   AND m.message_type IN %(types)s
+               ) c
+         WHERE m.id = c.id AND c.touch IS NOT NULL
+     RETURNING m.id, m.model, m.res_id, m.client_touch, m.client_touch_date
+        """,
+        received=received,
+        internal=sql(INTERNAL_AUTHOR, "m"),
+        public=sql(PUBLIC_MESSAGE, "m"),
+        account=account_of("m.model", "m.res_id"),
+        where=where,
+        models=touch_models(),
+        types=MESSAGE_TYPES,
+    )
+
+
+def answer_sql(events):
+    """Answer the waiting requests that ``events`` answer, in one statement.
+
+    ``events`` is a query of (model, res_id, moment, message_id,
+    activity_id): a message sent to the client answers every request
+    waiting on the same record since before its moment; a request marked
+    done (``activity_id``) answers itself. Each request is answered by its
+    first answer; the answering messages are marked ``answers_request``.
+    Whatever way answers arrive (a reply, a done request, the history at
+    install), this is the one place they are applied. Returns the answered
+    requests: model, id, moment.
+    """
+    return SQL(
+        """
+        WITH events AS MATERIALIZED (%(events)s),
+        waiting AS (
+            SELECT 'mail.activity' AS req_model, a.id AS req_id,
+                   a.res_model AS model, a.res_id, %(activity_asked)s AS asked
+              FROM mail_activity a
+             WHERE %(activity_waiting)s
+               AND (a.res_model, a.res_id) IN (SELECT model, res_id FROM events)
+            UNION ALL
+            SELECT 'mail.message', m.id, m.model, m.res_id, %(message_asked)s
+              FROM mail_message m
+             WHERE %(message_waiting)s
+               AND (m.model, m.res_id) IN (SELECT model, res_id FROM events)
+        ),
+        answers AS (
+            SELECT DISTINCT ON (w.req_model, w.req_id)
+                   w.req_model, w.req_id, w.asked, ev.moment, ev.message_id
+              FROM waiting w
+              JOIN events ev ON ev.model = w.model AND ev.res_id = w.res_id
+             WHERE ev.moment >= w.asked
+               AND (ev.activity_id IS NULL
+                    OR (w.req_model = 'mail.activity' AND ev.activity_id = w.req_id))
+          ORDER BY w.req_model, w.req_id, ev.moment, ev.message_id NULLS LAST
+        ),
+        activities AS (
+            UPDATE mail_activity a
+               SET date_answered = an.moment,
+                   response_hours = GREATEST(
+                       EXTRACT(EPOCH FROM an.moment - an.asked), 0) / 3600.0
+              FROM answers an
+             WHERE an.req_model = 'mail.activity' AND a.id = an.req_id
+         RETURNING a.id
+        ),
+        emails AS (
+            UPDATE mail_message m SET date_answered = an.moment
+              FROM answers an
+             WHERE an.req_model = 'mail.message' AND m.id = an.req_id
+         RETURNING m.id
+        ),
+        replies AS (
+            UPDATE mail_message m SET answers_request = TRUE
+             WHERE m.id IN (SELECT message_id FROM answers)
+               AND m.answers_request IS NOT TRUE
+         RETURNING m.id
+        )
+        SELECT req_model, req_id, moment FROM answers
+        """,
+        events=events,
+        activity_asked=sql(ACTIVITY_REQUESTED_ON, "a"),
+        activity_waiting=sql(ACTIVITY_WAITING, "a"),
+        message_asked=sql(MESSAGE_MOMENT, "m"),
+        message_waiting=sql(MESSAGE_WAITING, "m"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Partial indexes: built from the same pieces as the queries
+# ---------------------------------------------------------------------------
+def _index(table, name, columns, where):
+    piece = where.format(t=table)
+    digest = hashlib.sha1(f"{columns}{piece}".encode()).hexdigest()[:6]
+    return (f"{table}_cv_{name}_{digest}", table, columns, piece)
+
+
+def indexes():
+    """(name, table, columns, predicate) of every partial index the rule
+    reads. The name carries a digest of the definition, so a changed rule
+    gets a new index and the old one is dropped."""
+    result = [
+        # The care summary and the timeline: the touches of one record.
+        _index("mail_activity", "touch", ["res_id"], ACTIVITY_TOUCH),
+        _index("mail_message", "touch", ["res_id"], MESSAGE_TOUCH),
+    ]
+    for pending in (PENDING_ACTIVITIES, PENDING_EMAILS):
+        result.append(
+            _index(
+                pending.table,
+                "waiting",
+                [pending.model_column, "res_id"],
+                pending.where,
+            )
+        )
+    for moment in (*CONTACT_MOMENTS, EMAIL_MOMENT):
+        result.append(
+            _index(
+                moment.table,
+                moment.name,
+                [moment.column, moment.model_column, "res_id"],
+                f"{moment.where} AND {{t}}.{moment.column} IS NOT NULL",
+            )
+        )
+    return result
+
+
+INDEX_PREFIXES = ("mail_activity_cv_", "mail_message_cv_")
