@@ -27,11 +27,19 @@ class ClientValueNeglectEvent(models.Model):
     waiting_since = fields.Datetime(
         help="When the oldest request still waiting was made."
     )
+    # The request itself, for those who may read every deal: its name would
+    # otherwise show a document a salesperson may not open.
     request_activity_id = fields.Many2one(
-        "mail.activity", string="Waiting Request", ondelete="set null"
+        "mail.activity",
+        string="Waiting Request",
+        ondelete="set null",
+        groups="sales_team.group_sale_salesman_all_leads",
     )
     request_message_id = fields.Many2one(
-        "mail.message", string="Waiting Email", ondelete="set null"
+        "mail.message",
+        string="Waiting Email",
+        ondelete="set null",
+        groups="sales_team.group_sale_salesman_all_leads",
     )
     activity_id = fields.Many2one(
         "mail.activity", string="Follow-up", ondelete="set null"
