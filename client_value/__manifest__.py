@@ -34,7 +34,6 @@
         "views/crm_lead_views.xml",
         "views/crm_lead_outcome_views.xml",
         "views/crm_team_outcome_views.xml",
-        "views/res_partner_outcome_views.xml",
         "views/rating_templates.xml",
         "views/mail_activity_type_views.xml",
         "views/mail_activity_views.xml",
@@ -47,7 +46,6 @@
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
-        "demo/client_value_demo.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "post_init_hook": "post_init_hook",

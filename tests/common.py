@@ -118,7 +118,7 @@ class ClientCareCase(TransactionCase):
                 "last_touch_date": partner.last_touch_date,
                 "last_touch_kind": partner.last_touch_kind,
                 "last_sales_touch_date": partner.last_sales_touch_date,
-                "open": partner.open_service_request_count,
+                "open": partner.waiting_request_count,
                 "avg_hours": partner.avg_response_hours,
                 "touches": partner.touch_count,
                 "sales": partner.sales_touch_count,

@@ -282,7 +282,7 @@ class TestBrowserFeatures(ClientValueHttpCase):
         )
 
     def test_service_request_on_a_contact(self):
-        self.assertEqual(self.harbour.open_service_request_count, 1)
+        self.assertEqual(self.harbour.waiting_request_count, 1)
         self.start_tour(
             "/odoo",
             "client_value_service_request",
@@ -301,7 +301,7 @@ class TestBrowserFeatures(ClientValueHttpCase):
         self.assertEqual(request.user_id, self.salesman)
         self.assertTrue(request.is_service_request)
         self.assertFalse(request.date_answered)
-        self.assertEqual(self.harbour.open_service_request_count, 2)
+        self.assertEqual(self.harbour.waiting_request_count, 2)
 
     def test_neglected_accounts_after_the_cron(self):
         self.assertFalse(self.lakeside.client_neglected)

@@ -2,7 +2,7 @@
 
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.client_value.models.client_value_demo import ACCOUNTS, NEGLECTED
+from odoo.addons.client_value.demo.generate import ACCOUNTS, NEGLECTED
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -64,7 +64,7 @@ class TestDemoData(TransactionCase):
         # may qualify too, by the same rule).
         self.assertEqual(set(flagged.mapped("name")), set(NEGLECTED))
         for account in flagged:
-            self.assertEqual(account.open_service_request_count, 1)
+            self.assertEqual(account.waiting_request_count, 1)
             self.assertTrue(account.client_neglect_reason)
         events = self.env["client_value.neglect.event"].search(
             [("partner_id", "in", flagged.ids)]

@@ -140,7 +140,7 @@ class TestNeglectRules(NeglectCommon):
         self.run_cron()
         self.assertNotFlagged(self.account)
         # The reply on Bob did not answer Alice's request: it still waits.
-        self.assertEqual(self.account.open_service_request_count, 1)
+        self.assertEqual(self.account.waiting_request_count, 1)
 
     def test_request_on_a_lead_rescued_on_a_contact(self):
         self.request(self.lead_b, self.ago(days=5))
@@ -286,7 +286,7 @@ class TestNeglectRules(NeglectCommon):
         self.assertEqual(self.run_cron(NOW + timedelta(days=1)), 0)
         self.assertIn("touched again", self.events(self.account)[0].reason)
         self.assertEqual(
-            self.account.open_service_request_count, 1, "the request still waits"
+            self.account.waiting_request_count, 1, "the request still waits"
         )
 
 

@@ -200,9 +200,7 @@ class TestImpactReviewScheduling(TransactionCase):
         (overdue | recorded).write({"impact_review_date": yesterday})
         recorded._record_outcome("unchanged")
 
-        view = self.env.ref(
-            "client_value.crm_lead_view_search_inherit_client_value_outcome"
-        )
+        view = self.env.ref("client_value.crm_lead_view_search_inherit_client_value")
         node = etree.fromstring(view.arch).xpath("//filter[@name='outcome_overdue']")[0]
         domain = safe_eval(
             node.get("domain"),

@@ -115,7 +115,7 @@ class TestSecurity(ClientCareCase):
             as_b = self.account.with_user(self.user_b)
             self.assertGreater(as_a.touch_count, 0)
             self.assertEqual(as_b.touch_count, 0)
-            self.assertEqual(as_b.open_service_request_count, 0)
+            self.assertEqual(as_b.waiting_request_count, 0)
             self.assertEqual(as_a.outcome_improved_count, 1)
             self.assertEqual(as_b.outcome_improved_count, 0)
             self.assertTrue(as_a.account_touch_ids)

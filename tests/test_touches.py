@@ -1,5 +1,7 @@
 from datetime import datetime
 
+from lxml import etree
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -270,7 +272,7 @@ class TestCareSummary(ClientCareCase):
             "last_touch_date",
             "last_touch_kind",
             "last_sales_touch_date",
-            "open_service_request_count",
+            "waiting_request_count",
             "avg_response_hours",
             "touch_count",
             "sales_touch_count",
@@ -289,7 +291,7 @@ class TestCareSummary(ClientCareCase):
                     values = partners.read(fields)
                 self.assertTrue(
                     all(
-                        v["touch_count"] == 2 and v["open_service_request_count"] == 1
+                        v["touch_count"] == 2 and v["waiting_request_count"] == 1
                         for v in values
                     )
                 )
@@ -297,11 +299,11 @@ class TestCareSummary(ClientCareCase):
     def test_search_waiting_for_an_answer(self):
         self.request(self.contact_a, self.ago(days=2))
         Partner = self.env["res.partner"]
-        waiting = Partner.search([("open_service_request_count", ">", 0)])
+        waiting = Partner.search([("waiting_request_count", ">", 0)])
         self.assertIn(self.account, waiting)
         self.assertIn(self.contact_b, waiting, "contacts follow their account")
         self.assertNotIn(self.stranger, waiting)
-        quiet = Partner.search([("open_service_request_count", "=", 0)])
+        quiet = Partner.search([("waiting_request_count", "=", 0)])
         self.assertIn(self.stranger, quiet)
         self.assertNotIn(self.account, quiet)
 
@@ -318,7 +320,7 @@ class TestCareSummary(ClientCareCase):
         self.assertEqual(timeline[1].lead_id, self.lead_b)
         self.assertEqual(timeline[1].user_id, self.salesman)
         self.assertEqual(timeline[2].partner_id, self.contact_a)
-        action = self.contact_a.action_view_open_requests()
+        action = self.contact_a.action_view_waiting_requests()
         self.assertEqual(
             self.env["client_value.touch"].search(action["domain"]),
             timeline[0] | timeline[2],
@@ -380,3 +382,80 @@ class TestTouchAccess(ClientCareCase):
             .search([("account_id", "=", self.account.id)])
         )
         self.assertEqual(touches.lead_id, self.lead_b)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestLastTouch(ClientCareCase):
+    """The last touch is stored on every account and its contacts, kept
+    current by each touch, and lists sort, filter and group on it."""
+
+    def test_sort_filter_and_group_accounts_by_last_touch(self):
+        Partner = self.env["res.partner"]
+        recent = Partner.create(
+            {"name": "Recent Ltd", "is_company": True, "user_id": self.salesman.id}
+        )
+        stale = Partner.create(
+            {"name": "Stale Ltd", "is_company": True, "user_id": self.salesman.id}
+        )
+        quiet = Partner.create(
+            {"name": "Quiet Ltd", "is_company": True, "user_id": self.other_salesman.id}
+        )
+        self.done(recent, self.ago(days=2), xmlid=CALL)
+        self.request(stale, self.ago(days=40))
+        self.reply(self.contact_a, self.ago(days=10))
+        accounts = recent | stale | quiet | self.account
+        self.assertEqual(recent.last_touch_date, self.ago(days=2))
+        self.assertEqual(recent.last_touch_kind, "sales")
+        self.assertEqual(stale.last_touch_kind, "service")
+        self.assertFalse(quiet.last_touch_date)
+        # Contacts show their account's last touch.
+        self.assertEqual(self.contact_b.last_touch_date, self.ago(days=10))
+
+        ordered = Partner.search(
+            [("id", "in", accounts.ids)], order="last_touch_date desc nulls last"
+        )
+        self.assertEqual(ordered, recent | self.account | stale | quiet)
+        month_ago = self.ago(days=30)
+        not_touched = Partner.search(
+            [
+                ("id", "in", accounts.ids),
+                "|",
+                ("last_touch_date", "=", False),
+                ("last_touch_date", "<", month_ago),
+            ]
+        )
+        self.assertEqual(not_touched, stale | quiet)
+        groups = dict(
+            Partner._read_group(
+                [("id", "in", accounts.ids)], ["user_id"], ["last_touch_date:max"]
+            )
+        )
+        self.assertEqual(groups[self.salesman], self.ago(days=2))
+        self.assertFalse(groups[self.other_salesman])
+        kinds = dict(
+            Partner._read_group(
+                [("id", "in", accounts.ids)], ["last_touch_kind"], ["__count"]
+            )
+        )
+        self.assertEqual(kinds, {"sales": 2, "service": 1, False: 1})
+
+    def test_search_filters_of_the_customer_list(self):
+        view = self.env.ref("client_value.res_partner_view_search_inherit_client_value")
+        names = {
+            node.get("name") for node in etree.fromstring(view.arch).iter("filter")
+        }
+        self.assertLessEqual({"not_touched_30", "not_touched_90"}, names)
+
+    def test_a_contact_that_changes_account_takes_its_last_touch(self):
+        Partner = self.env["res.partner"]
+        other = Partner.create({"name": "Other Corp", "is_company": True})
+        self.done(other, self.ago(days=3), xmlid=CALL)
+        self.done(self.contact_a, self.ago(days=1), xmlid=CALL)
+        self.assertEqual(self.account.last_touch_date, self.ago(days=1))
+        self.contact_a.parent_id = other
+        self.env.invalidate_all()
+        self.assertEqual(self.contact_a.last_touch_date, self.ago(days=1))
+        self.assertEqual(other.last_touch_date, self.ago(days=1))
+        self.assertFalse(self.account.last_touch_date, "Acme has no touch left")
+        newcomer = Partner.create({"name": "New at Other", "parent_id": other.id})
+        self.assertEqual(newcomer.last_touch_date, self.ago(days=1))

@@ -413,7 +413,7 @@ class TestInternalFiguresStayInternal(ClientCareCase):
             "client_neglect_reason",
             "client_waiting_days",
             "avg_response_hours",
-            "open_service_request_count",
+            "waiting_request_count",
             "account_neglected",
             "last_touch_date",
         ):

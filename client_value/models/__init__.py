@@ -12,4 +12,3 @@ from . import res_partner
 from . import res_users
 from . import client_value_neglect_event
 from . import client_value_neglect_watch
-from . import client_value_demo

@@ -162,7 +162,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _pending_query(self, account_ids=None, accounts_only=False):
+    def _waiting_query(self, account_ids=None, accounts_only=False):
         """Waiting requests, one row each: (account_id, request,
         requested_on, partner_id, company_id), ``request`` being
         ``mail.activity,<id>`` or ``mail.message,<id>``; with
@@ -171,7 +171,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         when given."""
         count_incoming = settings.get(self.env, "count_incoming_email")
         branches = []
-        for pending in touch_rule.pending_tables(count_incoming):
+        for waiting in touch_rule.waiting_tables(count_incoming):
             for source in SOURCES:
                 columns = SQL("p.commercial_partner_id AS account_id")
                 if not accounts_only:
@@ -179,21 +179,21 @@ class ClientValueNeglectWatch(models.AbstractModel):
                         "%s, %s || src.id AS request, %s AS requested_on, "
                         "p.id AS partner_id, %s AS company_id",
                         columns,
-                        pending.model + ",",
-                        sql(pending.requested_on, "src"),
+                        waiting.model + ",",
+                        sql(waiting.requested_on, "src"),
                         SQL(f"{source.record_alias()}.{source.company}"),
                     )
                 branches.append(
                     SQL(
                         "SELECT %(columns)s FROM %(table)s src %(join)s "
-                        "WHERE src.%(model_column)s = %(model)s AND %(pending)s "
+                        "WHERE src.%(model_column)s = %(model)s AND %(waiting)s "
                         "%(accounts)s",
                         columns=columns,
-                        table=SQL.identifier(pending.table),
+                        table=SQL.identifier(waiting.table),
                         join=touch_rule.record_join(source, "src", "src.res_id"),
-                        model_column=SQL.identifier(pending.model_column),
+                        model_column=SQL.identifier(waiting.model_column),
                         model=source.model,
-                        pending=sql(pending.where, "src"),
+                        waiting=sql(waiting.where, "src"),
                         accounts=SQL(
                             "AND p.commercial_partner_id = ANY(%s)", account_ids
                         )
@@ -267,10 +267,10 @@ class ClientValueNeglectWatch(models.AbstractModel):
         query = SQL(
             """
             %(no_jit)s
-            WITH pending AS MATERIALIZED (%(pending)s),
+            WITH waiting AS MATERIALIZED (%(waiting)s),
             candidates AS (
                 SELECT pd.account_id
-                  FROM pending pd
+                  FROM waiting pd
                   JOIN res_partner acc ON acc.id = pd.account_id
                  WHERE acc.active
             ),
@@ -288,7 +288,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 UNION ALL
                 SELECT 'clear', acc.id,
                        CASE WHEN acc.active IS NOT TRUE THEN 'archived'
-                            WHEN EXISTS (SELECT 1 FROM pending pd
+                            WHEN EXISTS (SELECT 1 FROM waiting pd
                                           WHERE pd.account_id = acc.id)
                             THEN 'touched'
                             ELSE 'answered' END
@@ -321,7 +321,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
           ORDER BY ch.account_id
             """,
             no_jit=NO_JIT,
-            pending=self._pending_query(account_ids, accounts_only=True),
+            waiting=self._waiting_query(account_ids, accounts_only=True),
             rescued=self._rescued_query(
                 self.env["res.partner"]._client_value_day_start(window_days),
                 account_ids,
@@ -363,7 +363,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
               FROM (%s) pd
           GROUP BY pd.account_id
             """,
-            self._pending_query(account_ids),
+            self._waiting_query(account_ids),
         )
         names = ("request", "requested_on", "company_id", "waiting_count")
         return {

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv.expression import AND as expression_and
 from odoo.tools import SQL, consteq, date_utils, plaintext2html
 from odoo.tools.misc import hmac
 
@@ -154,10 +155,12 @@ class CrmLead(models.Model):
         readonly=True,
         help="When the client was last asked to rate the sale.",
     )
-    outcome_can_record = fields.Boolean(
+    is_won_deal = fields.Boolean(
         string="Won Deal",
-        compute="_compute_outcome_can_record",
-        help="The deal is won, so its outcome can be reviewed.",
+        compute="_compute_is_won_deal",
+        search="_search_is_won_deal",
+        help="The deal is won (active, in a won stage), so its outcome can be "
+        "reviewed and the client asked for a rating.",
     )
     client_rating_comment = fields.Text(
         string="Client Comment",
@@ -226,10 +229,20 @@ class CrmLead(models.Model):
                     )
                 )
 
+    # "Won", defined once: here for records, and as a domain for searches
+    # (``_client_value_won_domain``), which the SQL reports embed too.
     @api.depends("active", "stage_id.is_won")
-    def _compute_outcome_can_record(self):
+    def _compute_is_won_deal(self):
         for lead in self:
-            lead.outcome_can_record = lead.active and lead.stage_id.is_won
+            lead.is_won_deal = lead.active and lead.stage_id.is_won
+
+    def _search_is_won_deal(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("This filter only supports “is set” and “is not set”.")
+            )
+        domain = self._client_value_won_domain()
+        return domain if (operator == "=") == value else ["!", *expression_and(domain)]
 
     @api.depends("rating_ids.feedback", "rating_ids.consumed")
     def _compute_client_rating_comment(self):
@@ -255,7 +268,7 @@ class CrmLead(models.Model):
     @api.constrains("outcome_state")
     def _check_outcome_state(self):
         for lead in self:
-            if lead.outcome_state and not lead.outcome_can_record:
+            if lead.outcome_state and not lead.is_won_deal:
                 raise ValidationError(
                     self.env._(
                         "An outcome can only be recorded on a won opportunity; "
@@ -269,8 +282,8 @@ class CrmLead(models.Model):
         vals_list = [self._clean_impact_vals(vals) for vals in vals_list]
         check_protected(self, PROTECTED_FIELDS, vals_list)
         leads = super().create(vals_list)
-        leads.filtered(lambda lead: lead.stage_id.is_won)._ensure_impact_assessed()
-        leads.filtered("outcome_can_record")._schedule_impact_review()
+        leads.filtered("is_won_deal")._ensure_impact_assessed()
+        leads.filtered("is_won_deal")._schedule_impact_review()
         return leads
 
     def write(self, vals):
@@ -280,17 +293,17 @@ class CrmLead(models.Model):
             vals.get("stage_id")
             and self.env["crm.stage"].browse(vals["stage_id"]).is_won
         ):
-            self.filtered(
-                lambda lead: not (lead.active and lead.stage_id.is_won)
-            )._ensure_impact_assessed(vals)
+            self.filtered(lambda lead: not lead.is_won_deal)._ensure_impact_assessed(
+                vals
+            )
         # Follow the won transition, whatever path leads to it (Won button,
         # drag and drop to a won stage, restoring a lost deal).
         won_may_change = "stage_id" in vals or "active" in vals
-        was_won = self.filtered("outcome_can_record") if won_may_change else None
+        was_won = self.filtered("is_won_deal") if won_may_change else None
         result = super().write(vals)
         if won_may_change:
-            self.invalidate_recordset(["outcome_can_record"])
-            now_won = self.filtered("outcome_can_record")
+            self.invalidate_recordset(["is_won_deal"])
+            now_won = self.filtered("is_won_deal")
             (now_won - was_won)._schedule_impact_review()
             (was_won - now_won)._cancel_impact_review()
         return result
@@ -298,9 +311,7 @@ class CrmLead(models.Model):
     def action_set_won(self):
         """Refuse before crm unarchives anything, so a refused win changes
         nothing (a lost lead stays lost)."""
-        self.filtered(
-            lambda lead: not (lead.active and lead.stage_id.is_won)
-        )._ensure_impact_assessed()
+        self.filtered(lambda lead: not lead.is_won_deal)._ensure_impact_assessed()
         return super().action_set_won()
 
     def _get_rainbowman_message(self):
@@ -320,7 +331,7 @@ class CrmLead(models.Model):
         """Celebrate a small deal with a big impact, or the highest client
         impact this salesperson has won this month."""
         self.ensure_one()
-        if not self.stage_id.is_won or self.impact_score <= 0:
+        if not self.is_won_deal or self.impact_score <= 0:
             return False
         level = dict(self._fields["impact_level"]._description_selection(self.env))[
             self.impact_level
@@ -338,25 +349,20 @@ class CrmLead(models.Model):
             )
         if not self.user_id:
             return False
-        self.flush_model(
-            ["impact_score", "user_id", "type", "active", "probability", "date_closed"]
-        )
-        [(best_other,)] = self.env.execute_query(
-            SQL(
-                """
-                SELECT MAX(impact_score)
-                  FROM crm_lead
-                 WHERE user_id = %s
-                   AND id != %s
-                   AND type = 'opportunity'
-                   AND active
-                   AND probability = 100
-                   AND date_closed >= %s
-                """,
-                self.user_id.id,
-                self.id,
-                date_utils.start_of(fields.Datetime.now(), "month"),
-            )
+        [(best_other,)] = self._read_group(
+            [
+                ("user_id", "=", self.user_id.id),
+                ("id", "!=", self.id),
+                ("type", "=", "opportunity"),
+                *self._client_value_won_domain(),
+                (
+                    "date_closed",
+                    ">=",
+                    date_utils.start_of(fields.Datetime.now(), "month"),
+                ),
+            ],
+            [],
+            ["impact_score:max"],
         )
         if self.impact_score > (best_other or 0):
             return self.env._(
@@ -641,7 +647,7 @@ class CrmLead(models.Model):
 
     def _check_can_record_outcome(self):
         for lead in self:
-            if not lead.outcome_can_record:
+            if not lead.is_won_deal:
                 raise UserError(
                     self.env._(
                         "An outcome can only be recorded on a won opportunity; "
@@ -693,7 +699,7 @@ class CrmLead(models.Model):
 
     def _check_can_ask_rating(self):
         for lead in self:
-            if not lead.outcome_can_record:
+            if not lead.is_won_deal:
                 raise UserError(
                     self.env._(
                         "Ask the client for a rating once “%s” is won.",
@@ -712,8 +718,7 @@ class CrmLead(models.Model):
     def _outcome_overdue_domain(self):
         """Won deals whose outcome is still pending past the review date."""
         return [
-            ("active", "=", True),
-            ("stage_id.is_won", "=", True),
+            *self._client_value_won_domain(),
             ("outcome_state", "=", "pending"),
             ("impact_review_date", "<", fields.Date.context_today(self)),
         ]
@@ -721,8 +726,7 @@ class CrmLead(models.Model):
     @api.model
     def _due_rating_request_domain(self):
         return [
-            ("active", "=", True),
-            ("stage_id.is_won", "=", True),
+            *self._client_value_won_domain(),
             ("impact_review_date", "<=", fields.Date.context_today(self)),
             ("rating_request_date", "=", False),
             ("partner_id.email", "!=", False),

@@ -214,7 +214,7 @@ class MailActivity(models.Model):
         # sudo: the review's deal may belong to another salesperson
         leads = self.env["crm.lead"].sudo().browse(reviews.mapped("res_id")).exists()
         waiting = leads.filtered(
-            lambda lead: lead.outcome_can_record
+            lambda lead: lead.is_won_deal
             and lead.outcome_state not in RECORDED_OUTCOMES
         )
         return reviews.filtered(lambda activity: activity.res_id in waiting.ids)

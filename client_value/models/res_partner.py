@@ -57,10 +57,10 @@ class ResPartner(models.Model):
     last_sales_touch_date = fields.Datetime(
         compute="_compute_care_summary", groups=INTERNAL
     )
-    open_service_request_count = fields.Integer(
+    waiting_request_count = fields.Integer(
         string="Open Requests",
         compute="_compute_care_summary",
-        search="_search_open_service_request_count",
+        search="_search_waiting_request_count",
         groups=INTERNAL,
         help="Requests of the account nobody answered yet (emails from the "
         "client included when the setting says so), on the documents you "
@@ -177,7 +177,7 @@ class ResPartner(models.Model):
         for partner in self:
             values = summary.get(partner.commercial_partner_id.id, {})
             partner.last_sales_touch_date = values.get("last_sales_touch_date", False)
-            partner.open_service_request_count = values.get("waiting_requests", 0)
+            partner.waiting_request_count = values.get("waiting_requests", 0)
             partner.avg_response_hours = values.get("avg_response_hours") or 0.0
             partner.touch_count = values.get("touch_count", 0)
             partner.sales_touch_count = values.get("sales_touch_count", 0)
@@ -190,7 +190,7 @@ class ResPartner(models.Model):
             since = partner.client_waiting_since
             partner.client_waiting_days = (now - since).days if since else 0
 
-    def _search_open_service_request_count(self, operator, value):
+    def _search_waiting_request_count(self, operator, value):
         ops = {
             "=": lambda a, b: a == b,
             "!=": lambda a, b: a != b,
@@ -288,7 +288,7 @@ class ResPartner(models.Model):
         action["context"] = {}
         return action
 
-    def action_view_open_requests(self):
+    def action_view_waiting_requests(self):
         """The account's requests still waiting for an answer."""
         action = self.action_view_client_touches()
         action["domain"] += [("state", "=", "waiting")]

@@ -59,9 +59,8 @@ class ClientValueCareReport(models.Model):
                                    ORDER BY COALESCE(l.expected_revenue, 0), l.id
                                ) AS tertile
                           FROM crm_lead l
-                          JOIN crm_stage s ON s.id = l.stage_id
                           JOIN res_partner p ON p.id = l.partner_id
-                         WHERE l.active AND l.type = 'opportunity' AND s.is_won
+                         WHERE l.id IN %(won)s AND l.type = 'opportunity'
                            AND l.date_closed IS NOT NULL
                     )
                     SELECT w.id, w.id AS lead_id, w.user_id, w.team_id,
@@ -79,6 +78,12 @@ class ClientValueCareReport(models.Model):
                 )
                 """,
                 view=SQL.identifier(self._table),
+                # "Won" as crm.lead defines it, for every deal.
+                won=self.env["crm.lead"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search([("is_won_deal", "=", True)])
+                .subselect(),
                 window=SQL("interval %s", "%s days" % CARE_WINDOW_DAYS),
             )
         )

@@ -147,7 +147,7 @@ EMAIL_MOMENT = Moment(
 
 
 @dataclass(frozen=True)
-class Pending:
+class Waiting:
     """Waiting requests of a table: the ref, the moment the client asked."""
 
     table: str
@@ -157,23 +157,23 @@ class Pending:
     requested_on: str
 
 
-PENDING_ACTIVITIES = Pending(
+WAITING_ACTIVITIES = Waiting(
     "mail_activity",
     "mail.activity",
     "res_model",
     ACTIVITY_WAITING,
     ACTIVITY_REQUESTED_ON,
 )
-PENDING_EMAILS = Pending(
+WAITING_EMAILS = Waiting(
     "mail_message", "mail.message", "model", MESSAGE_WAITING, MESSAGE_MOMENT
 )
 
 
-def pending_tables(count_incoming_email):
+def waiting_tables(count_incoming_email):
     """Where requests wait, per the *Unanswered Emails Are Requests* setting."""
     if count_incoming_email:
-        return (PENDING_ACTIVITIES, PENDING_EMAILS)
-    return (PENDING_ACTIVITIES,)
+        return (WAITING_ACTIVITIES, WAITING_EMAILS)
+    return (WAITING_ACTIVITIES,)
 
 
 def contact_moments(count_incoming_email):
@@ -359,13 +359,13 @@ def indexes():
         _index("mail_activity", "touch", ["res_id"], ACTIVITY_TOUCH),
         _index("mail_message", "touch", ["res_id"], MESSAGE_TOUCH),
     ]
-    for pending in (PENDING_ACTIVITIES, PENDING_EMAILS):
+    for waiting in (WAITING_ACTIVITIES, WAITING_EMAILS):
         result.append(
             _index(
-                pending.table,
+                waiting.table,
                 "waiting",
-                [pending.model_column, "res_id"],
-                pending.where,
+                [waiting.model_column, "res_id"],
+                waiting.where,
             )
         )
     for moment in (*CONTACT_MOMENTS, EMAIL_MOMENT):

@@ -72,7 +72,7 @@ registry.category("web_tour.tours").add("client_value_service_request", {
             ),
             ...openContact("Before"),
             {
-                trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(1)`,
+                trigger: `${CARE_PAGE} .o_field_widget[name='waiting_request_count'] span:text(1)`,
                 content: "One request of the account waits for an answer",
             },
             {
@@ -119,7 +119,7 @@ registry.category("web_tour.tours").add("client_value_service_request", {
             },
             ...openCarePage("Open the contact again"),
             {
-                trigger: `${CARE_PAGE} .o_field_widget[name='open_service_request_count'] span:text(2)`,
+                trigger: `${CARE_PAGE} .o_field_widget[name='waiting_request_count'] span:text(2)`,
                 content: "Two requests of the account wait for an answer now",
             },
             {

@@ -1,7 +1,7 @@
 import random
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields
 from odoo.tools import SQL
 
 ACCOUNTS = [
@@ -62,17 +62,17 @@ MEETING = "mail.mail_activity_data_meeting"
 DEMO_MARKER = "client_value.demo_loaded"
 
 
-class ClientValueDemo(models.AbstractModel):
+class _Demo:
     """Demo data for ``make demo``: a believable sales team and its clients.
 
     Deterministic (fixed seed and names) and relative to today, so the demo
-    never goes stale. Loaded only in databases with demo data, once.
+    never goes stale. Loaded by the post-install hook in databases with demo
+    data, once.
     """
 
-    _name = "client_value.demo"
-    _description = "Client Value demo data"
+    def __init__(self, env):
+        self.env = env
 
-    @api.model
     def _load_demo(self):
         # sudo: settings are system parameters, readable by administrators only
         params = self.env["ir.config_parameter"].sudo()
@@ -83,8 +83,14 @@ class ClientValueDemo(models.AbstractModel):
         ):
             return False
         # sudo: demo data is loaded by the installer, for every user
-        self = self.sudo().with_context(
-            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
+        self.env = self.env(
+            su=True,
+            context=dict(
+                self.env.context,
+                tracking_disable=True,
+                mail_notrack=True,
+                mail_create_nolog=True,
+            ),
         )
         rng = random.Random(42)
         now = fields.Datetime.now()
@@ -362,3 +368,8 @@ class ClientValueDemo(models.AbstractModel):
             subtype_xmlid="mail.mt_comment",
             author_id=user.partner_id.id,
         )
+
+
+def load(env):
+    """Generate the demo history of ``env``'s database (once)."""
+    return _Demo(env)._load_demo()
