@@ -245,13 +245,14 @@ def client_value_layer(env):
         -- Messages as the module classifies them.
         UPDATE mail_message
            SET client_touch = CASE WHEN message_type = 'email' THEN 'incoming'
-                                   WHEN NOT is_internal THEN 'outgoing' END
+                                   WHEN NOT is_internal THEN 'outgoing' END,
+               client_touch_date = date
          WHERE body = '<p>Bench message</p>';
         UPDATE mail_message m
-           SET date_answered = (SELECT min(o.date) FROM mail_message o
+           SET date_answered = (SELECT min(o.client_touch_date) FROM mail_message o
                                  WHERE o.model = m.model AND o.res_id = m.res_id
                                    AND o.client_touch = 'outgoing'
-                                   AND o.date > m.date)
+                                   AND o.client_touch_date > m.client_touch_date)
          WHERE m.client_touch = 'incoming' AND m.body = '<p>Bench message</p>';
 
         -- Neglected accounts: nothing in the last 35 days...
@@ -278,6 +279,7 @@ def client_value_layer(env):
                > now() - interval '35 days';
         UPDATE mail_message m
            SET date = m.date - interval '40 days',
+               client_touch_date = m.client_touch_date - interval '40 days',
                date_answered = m.date_answered - interval '40 days'
           FROM bench_neglected_record r
          WHERE m.model = r.model AND m.res_id = r.res_id
@@ -320,6 +322,8 @@ def client_value_layer(env):
         },
     )
     env.invalidate_all()
+    # The last touch the module keeps on every account, for this history.
+    env["client_value.touch"]._refresh_last_touch()
     return counts(cr)
 
 
