@@ -110,7 +110,7 @@ set -e
 TIMES+=("total|$(since "$t_total")")
 echo
 echo "wall time:"
-for row in "${TIMES[@]}"; do printf '  %-50s %6s\n' "${row%%|*}" "${row#*|}"; done
+for row in "${TIMES[@]}"; do printf '  %-56s %6s\n' "${row%%|*}" "${row#*|}"; done
 case "$status" in
     0) say "make compat passed" ;;
     1) say "make compat failed: the tests listed above fail only with client_value" ;;

@@ -131,8 +131,10 @@ def _load(path, label):
     status = data.get("exitstatus")
     ran = [k for k, v in data["outcomes"].items() if v != "skipped"]
     if status not in USABLE_EXIT:
-        print(f"{label}: pytest stopped with exit status {status} (interrupted, ")
-        print("  internal error, usage error or no test collected): see its log")
+        print(
+            f"{label}: pytest stopped with exit status {status} (interrupted,"
+            " internal or usage error, or no test collected): see its output"
+        )
         return None
     if not ran:
         print(f"{label}: no test ran")
@@ -149,10 +151,13 @@ def _counts(data):
     )
 
 
-def _print_ids(ids, data):
-    for test_id in sorted(ids):
+def _print_ids(ids, data, limit=None):
+    ids = sorted(ids)
+    for test_id in ids[:limit]:
         message = data["messages"].get(test_id, "")
         print(f"  {test_id}" + (f"\n      {message}" if message else ""))
+    if limit and len(ids) > limit:
+        print(f"  ... and {len(ids) - limit} more")
 
 
 def cmd_compare(args):
@@ -174,16 +179,16 @@ def cmd_compare(args):
     print(f"with client_value:    {len(ao)} tests: {_counts(addon)}")
     print(f"failing without client_value too (not ours): {len(base_failing)}")
     _print_ids(base_failing, base)
-    fixed = base_failing - addon_failing
+    fixed = {k for k in base_failing if ao.get(k) == "passed"}
     if fixed:
         print(f"failing without client_value but passing with it: {len(fixed)}")
         _print_ids(fixed, base)
-    if not_run:
-        print(f"passing without client_value, not run with it: {len(not_run)}")
-        _print_ids(not_run, base)
     print()
     print(f"{len(only_addon)} tests of Odoo's suites fail only with client_value")
     _print_ids(only_addon, addon)
+    if not_run:
+        print(f"{len(not_run)} tests pass without client_value but did not run with it")
+        _print_ids(not_run, base, limit=30)
     return 1 if only_addon or not_run else 0
 
 
