@@ -1,10 +1,12 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test retest lint bench help pot screenshots readme
+.PHONY: demo demo-reset test compat retest lint bench help pot screenshots readme
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
 	@echo "make demo-reset  recreate the demo database, then serve"
 	@echo "make test        set up, lint, install client_value in a fresh database and run the tests"
+	@echo "make compat      run Odoo's own crm/mail/rating suites without and with client_value;"
+	@echo "                 fail listing each test that fails only with client_value"
 	@echo "make retest      developer shortcut: upgrade the existing test database and rerun pytest (PYTEST_ARGS=...)"
 	@echo "make lint        ruff and pylint-odoo only"
 	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
@@ -20,6 +22,10 @@ demo-reset:
 
 test:
 	@bash scripts/test.sh
+
+# Odoo's own test suites, without and with client_value (see README).
+compat:
+	@bash scripts/compat.sh
 
 # Developer shortcut, not used by CI: reuse the test database, skip lint.
 # e.g. make retest PYTEST_ARGS="tests/test_install.py -k module"

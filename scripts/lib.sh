@@ -10,6 +10,10 @@
 #                      the postgres user cannot reach this folder)
 #   data/              Odoo data_dir (filestores)
 #   odoo-<hash>.conf   generated server configuration, one per checkout
+#   compat/            `make compat`: cached baseline results, logs
+# and, in PostgreSQL, template databases built by click-odoo-initdb:
+#   cvbase-*           client_value's dependencies (make test, demo, bench)
+#   cvcompat-*         the modules of Odoo's suites run by `make compat`
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -225,7 +229,7 @@ module_installed() {
 }
 
 drop_db() {
-    dropdb --if-exists --force "$1" >/dev/null
+    if db_exists "$1"; then dropdb --force "$1"; fi
     rm -rf "$CACHE/data/filestore/$1"
 }
 
@@ -237,37 +241,52 @@ print(",".join(ast.literal_eval(open(sys.argv[1]).read())["depends"]))
 PY
 }
 
-# A database with client_value's dependencies already installed is kept as a
-# template, keyed by those dependencies and the Odoo source, so each fresh
-# test database only has to install client_value itself.
-base_template() {
-    local deps demo key tpl
-    deps="$(addon_depends)"; demo="$1"
-    key="$( { echo "$deps $demo"; stat -c %Y "$ODOO_SRC/odoo/release.py"; echo "$ODOO_SRC"; } | sha256sum | cut -c1-8)"
-    tpl="client_value_base_${demo}_${key}"
-    if ! module_installed "$tpl" base || [ "$(psql -X -d "$tpl" -Atc "select value from ir_config_parameter where key = 'client_value.template_ready'")" != 1 ]; then
-        say "building base database $tpl ($deps) — about a minute, done once"
-        drop_db "$tpl"
-        local demo_opt=()
-        [ "$demo" = demo ] || demo_opt=(--without-demo=all)
-        odoo_bin -d "$tpl" -i "$deps" "${demo_opt[@]}" --stop-after-init --log-level=warn --max-cron-threads=0
-        psql -X -q -d "$tpl" -c "insert into ir_config_parameter (key, value) values ('client_value.template_ready', '1')"
-    fi
-    echo "$tpl"
+db_like_exists() { [ -n "$(psql -X -d postgres -Atc "select 1 from pg_database where datname like '$1' limit 1")" ]; }
+
+# The key click-odoo-initdb gives the template of modules $1 (comma-separated)
+# with demo data ($2 = demo) or without: a hash of the content of those
+# modules, their dependencies and the modules they auto-install.
+modules_hash() {
+    python - "$ODOO_CONF" "$1" "$2" <<'PY'
+import sys
+
+from click_odoo import odoo
+from click_odoo_contrib.initdb import addons_hash
+
+odoo.tools.config.parse_config(["-c", sys.argv[1]])
+print(addons_hash(sys.argv[2].split(","), sys.argv[3] == "demo"))
+PY
 }
 
-# Fresh database $1 from the base template: client_value's dependencies
-# are installed, client_value is not.
-new_db_from_base() {
-    local db="$1" demo="$2" tpl
-    tpl="$(base_template "$demo")"
-    drop_db "$db"
-    createdb -T "$tpl" "$db"
-    psql -X -q -d "$db" -c "delete from ir_config_parameter where key = 'client_value.template_ready'"
-    if [ -d "$CACHE/data/filestore/$tpl" ]; then
-        mkdir -p "$CACHE/data/filestore"
-        cp -a "$CACHE/data/filestore/$tpl" "$CACHE/data/filestore/$db"
+# Fresh database $1 with modules $2 installed, with demo data or not
+# ($3: demo or nodemo), copied from a template database that click-odoo-initdb
+# builds once and caches as <prefix $4>-<last use>-<modules hash>. Templates of
+# that prefix unused for 30 days, or beyond the $5 most recently used, are
+# dropped. Attachments made while building a template are kept in the
+# database, so a copy needs no filestore.
+initdb_from_cache() {
+    local db="$1" modules="$2" demo="$3" prefix="$4" keep="$5" hash log
+    hash="$(modules_hash "$modules" "$demo")"
+    if db_like_exists "$prefix-____________-$hash"; then
+        say "database $db: copy of the cached template $prefix-…-${hash:0:8} ($modules, $demo)"
+    else
+        say "building the template database $prefix-…-${hash:0:8} ($modules, $demo) with click-odoo-initdb — done once"
     fi
+    drop_db "$db"
+    log="$CACHE/initdb-$db.log"
+    local demo_opt=--demo
+    [ "$demo" = demo ] || demo_opt=--no-demo
+    if ! click-odoo-initdb -c "$ODOO_CONF" -n "$db" -m "$modules" "$demo_opt" \
+        --cache-prefix "$prefix" --cache-max-size "$keep" --log-level info >"$log" 2>&1; then
+        tail -30 "$log" >&2
+        die "click-odoo-initdb failed for $db (full log: $log)"
+    fi
+}
+
+# Fresh database $1 with client_value's dependencies installed, not
+# client_value, with demo data or not ($2: demo or nodemo).
+new_db_from_base() {
+    initdb_from_cache "$1" "$(addon_depends)" "$2" cvbase 4
 }
 
 # Fresh database $1 from the base template, then install client_value.
