@@ -12,13 +12,13 @@ FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # One query finds the changes, one more the oldest request of the accounts
 # to flag.
 ONE_BATCH_QUERIES = 22
-BATCH_QUERIES = 16
+BATCH_QUERIES = 15
 # Queries of the daily re-run when nothing changed: taking and releasing the
 # run's lock, the fallback user, the follow-up type and the one query over
 # all accounts.
 STEADY_QUERIES = 5
 # Extra queries of an answer that clears a flagged account at once.
-LIVE_CLEAR_QUERIES = 13
+LIVE_CLEAR_QUERIES = 12
 
 
 @tagged("post_install", "-at_install", "client_value")

@@ -1,4 +1,5 @@
 from datetime import datetime
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -459,3 +460,69 @@ class TestLastTouch(ClientCareCase):
         self.assertFalse(self.account.last_touch_date, "Acme has no touch left")
         newcomer = Partner.create({"name": "New at Other", "parent_id": other.id})
         self.assertEqual(newcomer.last_touch_date, self.ago(days=1))
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestTouchCost(ClientCareCase):
+    """What the touch rule adds to posting a message or scheduling an
+    activity: nothing on documents that carry no touches, a constant number
+    of queries on contacts and opportunities."""
+
+    # Extra queries of a message on a contact or an opportunity: classifying
+    # it; a message sent to the client also answers the waiting requests
+    # and refreshes the account's last touch (flag reconsidered only when
+    # the account is flagged: tests/test_neglect.py).
+    EXTRA_NOTE = 1
+    EXTRA_EMAIL_IN = 2
+    EXTRA_SENT = 3
+
+    def queries(self, post, hook=True):
+        """Queries of ``post()``, with or without the module's hook."""
+        Message = type(self.env["mail.message"])
+        self.env.flush_all()
+        with self.at(NOW):
+            if hook:
+                start = self.cr.sql_log_count
+                post()
+                self.env.flush_all()
+                return self.cr.sql_log_count - start
+            with patch.object(Message, "_client_value_candidate", return_value=False):
+                start = self.cr.sql_log_count
+                post()
+                self.env.flush_all()
+                return self.cr.sql_log_count - start
+
+    def extra(self, record, **kwargs):
+        def post():
+            record.message_post(body="Hello", **kwargs)
+
+        post()  # warm the caches
+        without = self.queries(post, hook=False)
+        with_hook = self.queries(post)
+        return with_hook - without
+
+    def test_extra_queries_of_a_message(self):
+        sent = {
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "author_id": self.salesman.partner_id.id,
+        }
+        note = dict(sent, subtype_xmlid="mail.mt_note")
+        email_in = dict(sent, message_type="email", author_id=self.contact_a.id)
+        for record in (self.contact_a, self.lead_b):
+            with self.subTest(record=record._name):
+                self.assertEqual(self.extra(record, **note), self.EXTRA_NOTE)
+                self.assertEqual(self.extra(record, **email_in), self.EXTRA_EMAIL_IN)
+                self.assertEqual(self.extra(record, **sent), self.EXTRA_SENT)
+
+    def test_no_extra_query_elsewhere(self):
+        meeting = self.env["calendar.event"].create(
+            {"name": "Not a client document", "start": NOW, "stop": NOW}
+        )
+        for kwargs in (
+            {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"},
+            {"message_type": "comment", "subtype_xmlid": "mail.mt_note"},
+            {"message_type": "email", "author_id": self.contact_a.id},
+        ):
+            with self.subTest(**kwargs):
+                self.assertEqual(self.extra(meeting, **kwargs), 0)

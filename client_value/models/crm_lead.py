@@ -70,8 +70,10 @@ class CrmLead(models.Model):
     and record whether we are the right answer for that client at all.
     """
 
-    _name = "crm.lead"
-    _inherit = ["crm.lead", "rating.mixin"]
+    # Ratings come from mail.thread (rating module); rating.mixin is not
+    # inherited, so every message of a deal does not pay for its rating
+    # statistics (rating/models/mail_message.py adds them for the mixin).
+    _inherit = "crm.lead"
 
     impact_level = fields.Selection(
         IMPACT_LEVELS,
@@ -162,6 +164,23 @@ class CrmLead(models.Model):
         help="The deal is won (active, in a won stage), so its outcome can be "
         "reviewed and the client asked for a rating.",
     )
+    rating_last_value = fields.Float(
+        string="Client Rating",
+        compute="_compute_rating_last_value",
+        compute_sudo=True,
+        store=True,
+        aggregator="avg",
+        groups="base.group_user",
+        help="The client's last answer to a rating request, from 1 to 5 (0: "
+        "no answer yet).",
+    )
+    rating_count = fields.Integer(
+        string="Answers",
+        compute="_compute_rating_count",
+        compute_sudo=True,
+        groups="base.group_user",
+        help="Rating requests the client answered.",
+    )
     client_rating_comment = fields.Text(
         string="Client Comment",
         compute="_compute_client_rating_comment",
@@ -244,24 +263,44 @@ class CrmLead(models.Model):
         domain = self._client_value_won_domain()
         return domain if (operator == "=") == value else ["!", *expression_and(domain)]
 
+    def _client_value_answered_ratings(self):
+        """The answered ratings of these deals, newest first, in one search."""
+        lead_ids = [lead_id for lead_id in self.ids if lead_id]
+        if not lead_ids:
+            return self.env["rating.rating"]
+        return self.env["rating.rating"].search_fetch(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", lead_ids),
+                ("consumed", "=", True),
+            ],
+            ["res_id", "rating", "feedback"],
+            order="write_date desc, id desc",
+        )
+
+    @api.depends("rating_ids.rating", "rating_ids.consumed")
+    def _compute_rating_last_value(self):
+        """The client's last answer: a newer request still waiting for an
+        answer does not hide it."""
+        last = {}
+        for rating in self._client_value_answered_ratings():
+            last.setdefault(rating.res_id, rating.rating)
+        for lead in self:
+            lead.rating_last_value = last.get(lead.id, 0.0)
+
+    def _compute_rating_count(self):
+        counts = defaultdict(int)
+        for rating in self._client_value_answered_ratings():
+            counts[rating.res_id] += 1
+        for lead in self:
+            lead.rating_count = counts[lead.id]
+
     @api.depends("rating_ids.feedback", "rating_ids.consumed")
     def _compute_client_rating_comment(self):
-        """Comment of the last answered rating: a newer request still waiting
-        for an answer must not hide it."""
+        """Comment of the last answered rating."""
         comments = {}
-        lead_ids = [lead_id for lead_id in self.ids if lead_id]
-        if lead_ids:
-            ratings = self.env["rating.rating"].search_fetch(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", lead_ids),
-                    ("consumed", "=", True),
-                ],
-                ["res_id", "feedback"],
-                order="write_date desc, id desc",
-            )
-            for rating in ratings:
-                comments.setdefault(rating.res_id, rating.feedback)
+        for rating in self._client_value_answered_ratings():
+            comments.setdefault(rating.res_id, rating.feedback)
         for lead in self:
             lead.client_rating_comment = comments.get(lead.id, False)
 

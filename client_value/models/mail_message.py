@@ -61,7 +61,11 @@ class MailMessage(models.Model):
     def create(self, vals_list):
         check_protected(self, PROTECTED_FIELDS, vals_list)
         messages = super().create(vals_list)
-        candidates = messages._client_value_candidates()
+        candidates = messages.browse(
+            message.id
+            for message, vals in zip(messages, vals_list, strict=True)
+            if self._client_value_candidate(vals)
+        )
         if candidates:
             candidates._client_value_classify()
         return messages
@@ -70,15 +74,15 @@ class MailMessage(models.Model):
         check_protected(self, PROTECTED_FIELDS, [vals])
         return super().write(vals)
 
-    def _client_value_candidates(self):
-        """Messages that may be touches, decided without a query: a
-        discussion or an email, with an author, on a record of a source."""
-        models_ = touch_rule.touch_models()
-        return self.filtered(
-            lambda m: m.model in models_
-            and m.res_id
-            and m.author_id
-            and m.message_type in touch_rule.MESSAGE_TYPES
+    @api.model
+    def _client_value_candidate(self, vals):
+        """Whether a new message may be a touch, decided from its values
+        alone, without reading anything: a discussion or an email on a
+        record of a source. The classification query decides the rest."""
+        return (
+            vals.get("model") in touch_rule.touch_models()
+            and vals.get("res_id")
+            and vals.get("message_type", "comment") in touch_rule.MESSAGE_TYPES
         )
 
     def _client_value_classify(self):
