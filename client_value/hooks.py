@@ -8,13 +8,13 @@ exist, so the ORM leaves them. The values are the ones the module's own
 logic gives (tools/touch_rule.py for touches).
 """
 
-from odoo import fields
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, drop_view_if_exists
 
 from .demo import generate
 from .models.crm_lead import IMPACT_SCORES
 from .tools import touch_rule
+from .tools.history import read_history
 
 # Odoo's stock types that are sales touches (To-Do and Upload Document are not).
 STOCK_SALES_TYPES = (
@@ -48,73 +48,22 @@ def _fill_activity_types(cr):
         )
 
 
-def _fill_activities(cr):
-    """Touch kind of the activities of sources, and the done moment of the
-    archived ones (midnight of their UTC done date, or now for today's).
-    Service requests cannot predate the module: their type comes with it."""
-    created = _create_columns(
-        cr,
-        "mail_activity",
-        {
-            "touch_kind": "varchar",
-            "is_service_request": "bool",
-            "date_requested": "timestamp",
-            "done_datetime": "timestamp",
-            "date_answered": "timestamp",
-            "response_hours": "float8",
-        },
-    )
-    if "touch_kind" not in created:
-        return
-    now = fields.Datetime.now()
-    cr.execute(
-        SQL(
-            """
-            UPDATE mail_activity a
-               SET touch_kind = t.touch_kind,
-                   is_service_request = t.touch_kind = 'service',
-                   done_datetime = CASE WHEN a.active THEN NULL
-                                        WHEN a.date_done < %(today)s
-                                        THEN a.date_done::timestamp
-                                        ELSE %(now)s END
-              FROM mail_activity_type t
-             WHERE t.id = a.activity_type_id AND t.touch_kind IS NOT NULL
-               AND a.res_model IN %(models)s
-            """,
-            today=now.date(),
-            now=now,
-            models=touch_rule.touch_models(),
-        )
-    )
-
-
-def _fill_messages(cr):
-    """Classify the history as the module would have, then let the replies
-    already there answer the client emails before them: otherwise every old
-    email would wait forever and its account look neglected."""
-    created = _create_columns(
-        cr,
-        "mail_message",
-        {
-            "client_touch": "varchar",
-            "client_touch_date": "timestamp",
-            "date_answered": "timestamp",
-            "answers_request": "bool",
-        },
-    )
-    if "client_touch" not in created:
-        return
-    # History: a message's moment is its date, as the module never saw it come.
-    cr.execute(touch_rule.classify_sql(SQL("TRUE"), SQL("m.date")))
-    cr.execute(
-        touch_rule.answer_sql(
-            SQL(
-                "SELECT model, res_id, client_touch_date AS moment, id AS message_id, "
-                "NULL::integer AS activity_id FROM mail_message "
-                "WHERE client_touch = 'outgoing'"
-            )
-        )
-    )
+ACTIVITY_COLUMNS = {
+    "touch_kind": "varchar",
+    "is_service_request": "bool",
+    "date_requested": "timestamp",
+    "answer_due": "timestamp",
+    "done_datetime": "timestamp",
+    "date_answered": "timestamp",
+    "response_hours": "float8",
+}
+MESSAGE_COLUMNS = {
+    "client_touch": "varchar",
+    "client_touch_date": "timestamp",
+    "answer_due": "timestamp",
+    "date_answered": "timestamp",
+    "answers_request": "bool",
+}
 
 
 def _fill_leads(cr):
@@ -171,10 +120,12 @@ def _fill_ratings(cr):
 def pre_init_hook(env):
     cr = env.cr
     _fill_activity_types(cr)
-    _fill_activities(cr)
-    _fill_messages(cr)
+    new_activities = _create_columns(cr, "mail_activity", ACTIVITY_COLUMNS)
+    new_messages = _create_columns(cr, "mail_message", MESSAGE_COLUMNS)
     _fill_leads(cr)
     _fill_ratings(cr)
+    if "touch_kind" in new_activities and "client_touch" in new_messages:
+        read_history(env, touch_rule.touch_models(env))
 
 
 def post_init_hook(env):

@@ -82,7 +82,8 @@ setup_venv() {
         "$PYTHON_BIN" -m venv "$VENV"
         local log="$CACHE/pip-install.log"
         if ! { "$VENV/bin/pip" install --upgrade pip setuptools wheel \
-               && "$VENV/bin/pip" install -r "$ROOT/requirements/odoo.txt" -r "$ROOT/requirements/dev.txt"; } >"$log" 2>&1; then
+               && "$VENV/bin/pip" install -r "$ROOT/requirements/odoo.txt" -r "$ROOT/requirements/dev.txt" \
+               && "$VENV/bin/pip" install --no-deps -r "$ROOT/requirements/addons.txt"; } >"$log" 2>&1; then
             tail -30 "$log" >&2
             die "installing Python dependencies failed (full log: $log)"
         fi
@@ -285,14 +286,23 @@ initdb_from_cache() {
 
 # Fresh database $1 with client_value's dependencies installed, not
 # client_value, with demo data or not ($2: demo or nodemo).
+# The apps whose documents carry touches, installed next to CRM for the
+# tests (make test) and, OCA Helpdesk aside, for make demo and make bench.
+TEST_APPS="sale_management,account,project,helpdesk_mgmt"
+DEMO_APPS="sale_management,account,project"
+
+# Fresh database $1 (demo data: $2) with client_value's dependencies and the
+# apps $3 (comma-separated, none by default) installed, client_value not.
 new_db_from_base() {
-    initdb_from_cache "$1" "$(addon_depends)" "$2" cvbase 4
+    local modules
+    modules="$(addon_depends)${3:+,$3}"
+    initdb_from_cache "$1" "$modules" "$2" cvbase 6
 }
 
 # Fresh database $1 from the base template, then install client_value.
 create_db_with_addon() {
-    local db="$1" demo="$2"
-    new_db_from_base "$db" "$demo"
+    local db="$1" demo="$2" apps="${3:-}"
+    new_db_from_base "$db" "$demo" "$apps"
     say "installing client_value in $db"
     local log="$CACHE/install-$db.log"
     odoo_bin -d "$db" -i client_value --stop-after-init --log-level=warn --max-cron-threads=0 2>&1 | tee "$log"

@@ -469,11 +469,13 @@ class TestTouchCost(ClientCareCase):
     of queries on contacts and opportunities."""
 
     # Extra queries of a message on a contact or an opportunity: classifying
-    # it; a message sent to the client also answers the waiting requests
-    # and refreshes the account's last touch (flag reconsidered only when
-    # the account is flagged: tests/test_neglect.py).
+    # it; an email from the client also plans when it becomes late on the
+    # company's calendar (its leaves, the update) and refreshes the
+    # account's last touch; a message sent to the client answers the waiting
+    # requests and refreshes the last touch (the flag is reconsidered only
+    # when the account is flagged: tests/test_neglect.py).
     EXTRA_NOTE = 1
-    EXTRA_EMAIL_IN = 2
+    EXTRA_EMAIL_IN = 5
     EXTRA_SENT = 3
 
     def queries(self, post, hook=True):

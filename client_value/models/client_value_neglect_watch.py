@@ -10,7 +10,7 @@ from odoo.tools import SQL, format_date, split_every
 
 from ..report.client_value_touch import NO_JIT
 from ..tools import settings, touch_rule
-from ..tools.touch_rule import SOURCES, sql
+from ..tools.touch_rule import active_sources, sql
 
 _logger = logging.getLogger(__name__)
 
@@ -162,17 +162,17 @@ class ClientValueNeglectWatch(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _waiting_query(self, account_ids=None, accounts_only=False):
+    def _waiting_query(self, account_ids=None, accounts_only=False, late_at=None):
         """Waiting requests, one row each: (account_id, request,
         requested_on, partner_id, company_id), ``request`` being
         ``mail.activity,<id>`` or ``mail.message,<id>``; with
         ``accounts_only``, the distinct accounts that have one. Read through
         the partial indexes on waiting requests; limited to ``account_ids``
-        when given."""
+        when given, and to the requests late at ``late_at`` when given."""
         count_incoming = settings.get(self.env, "count_incoming_email")
         branches = []
         for waiting in touch_rule.waiting_tables(count_incoming):
-            for source in SOURCES:
+            for source in active_sources(self.env):
                 columns = SQL("p.commercial_partner_id AS account_id")
                 if not accounts_only:
                     columns = SQL(
@@ -187,13 +187,16 @@ class ClientValueNeglectWatch(models.AbstractModel):
                     SQL(
                         "SELECT %(columns)s FROM %(table)s src %(join)s "
                         "WHERE src.%(model_column)s = %(model)s AND %(waiting)s "
-                        "%(accounts)s",
+                        "%(late)s %(accounts)s",
                         columns=columns,
                         table=SQL.identifier(waiting.table),
                         join=touch_rule.record_join(source, "src", "src.res_id"),
                         model_column=SQL.identifier(waiting.model_column),
                         model=source.model,
                         waiting=sql(waiting.where, "src"),
+                        late=SQL("AND %s <= %s", sql(waiting.due, "src"), late_at)
+                        if late_at
+                        else SQL(),
                         accounts=SQL(
                             "AND p.commercial_partner_id = ANY(%s)", account_ids
                         )
@@ -242,7 +245,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 touch_rule.record_join(source, "t", "t.res_id"),
                 source.model,
             )
-            for source in SOURCES
+            for source in active_sources(self.env)
         )
         return SQL("WITH touched AS (%s) %s", touched, rescued)
 
@@ -321,7 +324,9 @@ class ClientValueNeglectWatch(models.AbstractModel):
           ORDER BY ch.account_id
             """,
             no_jit=NO_JIT,
-            waiting=self._waiting_query(account_ids, accounts_only=True),
+            waiting=self._waiting_query(
+                account_ids, accounts_only=True, late_at=fields.Datetime.now()
+            ),
             rescued=self._rescued_query(
                 self.env["res.partner"]._client_value_day_start(window_days),
                 account_ids,

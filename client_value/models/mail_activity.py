@@ -10,6 +10,7 @@ from .crm_lead import RECORDED_OUTCOMES
 PROTECTED_FIELDS = (
     "touch_kind",
     "is_service_request",
+    "answer_due",
     "done_datetime",
     "date_answered",
     "response_hours",
@@ -48,6 +49,14 @@ class MailActivity(models.Model):
         help="When the client asked. Defaults to the creation of the "
         "activity; set it earlier when logging a request after the fact.",
     )
+    answer_due = fields.Datetime(
+        compute="_compute_answer_due",
+        store=True,
+        precompute=True,
+        copy=False,
+        help="When the request becomes late: the response target, in working "
+        "days of the calendar of the document's company.",
+    )
     done_datetime = fields.Datetime(string="Done At", readonly=True, copy=False)
     date_answered = fields.Datetime(
         string="Answered On",
@@ -65,7 +74,7 @@ class MailActivity(models.Model):
 
     @api.depends("activity_type_id", "res_model")
     def _compute_touch_kind(self):
-        models_ = touch_rule.touch_models()
+        models_ = touch_rule.touch_models(self.env)
         for activity in self:
             activity.touch_kind = (
                 activity.activity_type_id.touch_kind
@@ -77,6 +86,25 @@ class MailActivity(models.Model):
     def _compute_is_service_request(self):
         for activity in self:
             activity.is_service_request = activity.touch_kind == "service"
+
+    @api.depends("is_service_request", "date_requested", "res_model", "res_id")
+    def _compute_answer_due(self):
+        now = fields.Datetime.now()
+        requests = self.filtered(
+            lambda activity: activity.is_service_request and activity.res_id
+        )
+        companies = touch_rule.document_companies(
+            self.env, [(request.res_model, request.res_id) for request in requests]
+        )
+        for activity in self:
+            if activity in requests:
+                activity.answer_due = touch_rule.answer_due(
+                    self.env,
+                    companies.get((activity.res_model, activity.res_id)),
+                    activity.date_requested or now,
+                )
+            else:
+                activity.answer_due = False
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -10,6 +10,7 @@ PROTECTED_FIELDS = (
     "client_touch_date",
     "date_answered",
     "answers_request",
+    "answer_due",
 )
 
 
@@ -48,6 +49,13 @@ class MailMessage(models.Model):
         help="For an email from the client: when an internal user first "
         "replied on the same record.",
     )
+    answer_due = fields.Datetime(
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="For an email from the client: when it becomes late, the response "
+        "target counted in working days of the document's company calendar.",
+    )
     answers_request = fields.Boolean(
         string="Answers a Request",
         readonly=True,
@@ -80,7 +88,7 @@ class MailMessage(models.Model):
         alone, without reading anything: a discussion or an email on a
         record of a source. The classification query decides the rest."""
         return (
-            vals.get("model") in touch_rule.touch_models()
+            vals.get("model") in touch_rule.touch_models(self.env)
             and vals.get("res_id")
             and vals.get("message_type", "comment") in touch_rule.MESSAGE_TYPES
         )
@@ -90,12 +98,17 @@ class MailMessage(models.Model):
         the client answer the requests they answer, and the accounts
         touched get their last touch and, when flagged, a fresh look."""
         now = fields.Datetime.now()
+        sources = touch_rule.active_sources(self.env)
+        touch_rule.flush_accounts(self.env, sources)
         rows = self.env.execute_query(
-            touch_rule.classify_sql(SQL("m.id = ANY(%s)", self.ids), now)
+            touch_rule.classify_sql(sources, SQL("m.id = ANY(%s)", self.ids), now)
         )
         if not rows:
             return
         self.invalidate_recordset(["client_touch", "client_touch_date"])
+        received = [row for row in rows if row[3] == "incoming"]
+        if received:
+            self._client_value_set_answer_due(received)
         sent = [row for row in rows if row[3] == "outgoing"]
         if sent:
             self._client_value_answer(
@@ -113,6 +126,27 @@ class MailMessage(models.Model):
         self.env["res.partner"]._client_value_touched(
             [(row[1], row[2]) for row in rows]
         )
+
+    @api.model
+    def _client_value_set_answer_due(self, rows):
+        """When each email from the client becomes late (rows: id, model,
+        res_id, client_touch, client_touch_date)."""
+        companies = touch_rule.document_companies(
+            self.env, [(row[1], row[2]) for row in rows]
+        )
+        dues = [
+            touch_rule.answer_due(self.env, companies.get((model, res_id)), moment)
+            for _id, model, res_id, _touch, moment in rows
+        ]
+        self.env.execute_query(
+            SQL(
+                "UPDATE mail_message m SET answer_due = v.due FROM "
+                "unnest(%s::int[], %s::timestamp[]) AS v(id, due) WHERE m.id = v.id",
+                [row[0] for row in rows],
+                dues,
+            )
+        )
+        self.invalidate_model(["answer_due"])
 
     @api.model
     def _client_value_answer(self, events):

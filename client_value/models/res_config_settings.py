@@ -1,6 +1,14 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
-from ..tools import settings
+from ..tools import settings, touch_rule
+
+# The settings field of each source an administrator can leave out.
+SOURCE_FIELDS = {
+    "client_value_source_sale_order": "sale.order",
+    "client_value_source_account_move": "account.move",
+    "client_value_source_project_task": "project.task",
+    "client_value_source_helpdesk_ticket": "helpdesk.ticket",
+}
 
 
 class ResConfigSettings(models.TransientModel):
@@ -65,6 +73,48 @@ class ResConfigSettings(models.TransientModel):
         "salesperson nor a sales team leader. Default: the administrator.",
     )
 
+    client_value_response_target_days = fields.Integer(
+        string="Response Target (Working Days)",
+        config_parameter="client_value.response_target_days",
+        default=settings.SETTINGS["response_target_days"].default,
+        help="A request is late, and can make its account neglected, once it "
+        "has waited this many working days of the calendar of its document's "
+        "company (0: at once).",
+    )
+    # Touch sources: the client's documents whose messages and activities
+    # count as touches of the account (every installed one by default).
+    client_value_source_sale_order = fields.Boolean(
+        string="Sales Orders and Quotations (sales touches)"
+    )
+    client_value_source_account_move = fields.Boolean(
+        string="Customer Invoices and Credit Notes (administrative touches)"
+    )
+    client_value_source_project_task = fields.Boolean(
+        string="Project Tasks (service touches)"
+    )
+    client_value_source_helpdesk_ticket = fields.Boolean(
+        string="Helpdesk Tickets (service touches)"
+    )
+    client_value_installed_sources = fields.Char(
+        compute="_compute_client_value_installed_sources"
+    )
+
+    @api.depends("company_id")
+    def _compute_client_value_installed_sources(self):
+        installed = ",".join(
+            model for model in SOURCE_FIELDS.values() if model in self.env
+        )
+        for record in self:
+            record.client_value_installed_sources = installed
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        disabled = settings.get(self.env, "disabled_sources")
+        for fname, model in SOURCE_FIELDS.items():
+            res[fname] = model not in disabled
+        return res
+
     def set_values(self):
         # Odoo stores 0 as "no value"; a number out of range, 0 included, is
         # refused here with the accepted range.
@@ -81,4 +131,14 @@ class ResConfigSettings(models.TransientModel):
                     )
                 ):
                     settings.check(self.env, key, repr(record[fname]))
-        return super().set_values()
+        params = self.env["ir.config_parameter"].sudo()
+        old_target = settings.get(self.env, "response_target_days")
+        old_sources = touch_rule.touch_models(self.env)
+        res = super().set_values()
+        self.ensure_one()
+        disabled = ",".join(
+            sorted(model for fname, model in SOURCE_FIELDS.items() if not self[fname])
+        )
+        params.set_param("client_value.disabled_sources", disabled or False)
+        self.env["client_value.touch"]._settings_changed(old_sources, old_target)
+        return res

@@ -66,6 +66,13 @@ class ResPartner(models.Model):
         "client included when the setting says so), on the documents you "
         "can open.",
     )
+    late_request_count = fields.Integer(
+        string="Late Requests",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="Waiting requests past the response target (working days of the "
+        "company's calendar), on the documents you can open.",
+    )
     avg_response_hours = fields.Float(
         string="Avg. Response (Hours)",
         compute="_compute_care_summary",
@@ -178,6 +185,7 @@ class ResPartner(models.Model):
             values = summary.get(partner.commercial_partner_id.id, {})
             partner.last_sales_touch_date = values.get("last_sales_touch_date", False)
             partner.waiting_request_count = values.get("waiting_requests", 0)
+            partner.late_request_count = values.get("late_requests", 0)
             partner.avg_response_hours = values.get("avg_response_hours") or 0.0
             partner.touch_count = values.get("touch_count", 0)
             partner.sales_touch_count = values.get("sales_touch_count", 0)
@@ -328,9 +336,11 @@ class ResPartner(models.Model):
         records = list(records)
         if not records:
             return
+        sources = touch_rule.active_sources(self.env)
+        touch_rule.flush_accounts(self.env, sources)
         accounts = SQL(
             "SELECT %s FROM unnest(%s::varchar[], %s::int[]) AS e(model, res_id)",
-            touch_rule.account_of("e.model", "e.res_id"),
+            touch_rule.account_of(sources, "e.model", "e.res_id"),
             [model for model, _res_id in records],
             [res_id for _model, res_id in records],
         )

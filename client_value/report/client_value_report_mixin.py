@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..tools.touch_rule import SOURCE_BY_MODEL
+from ..tools.touch_rule import touch_models
 
 
 class ClientValueReportMixin(models.AbstractModel):
@@ -12,7 +12,6 @@ class ClientValueReportMixin(models.AbstractModel):
 
     _name = "client_value.report.mixin"
     _description = "Client Value SQL report"
-    _report_sources = ("mail.activity", "mail.message", *SOURCE_BY_MODEL)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -38,5 +37,5 @@ class ClientValueReportMixin(models.AbstractModel):
     @api.model
     def _flush_sources(self):
         """Write pending changes of the tables behind the view."""
-        for model in self._report_sources:
+        for model in ("mail.activity", "mail.message", *touch_models(self.env)):
             self.env[model].flush_model()

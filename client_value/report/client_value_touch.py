@@ -3,8 +3,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import create_index, drop_view_if_exists
 
-from ..tools import settings, touch_rule
-from ..tools.touch_rule import SOURCES, TOUCH_KINDS, sql
+from ..tools import history, settings, touch_rule
+from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
 
 # The care summary's average response time looks this many days back.
 RESPONSE_DAYS = 90
@@ -27,6 +27,7 @@ _ACTIVITY_BRANCH = """
                 WHEN a.date_answered IS NULL THEN 'waiting'
                 ELSE 'answered' END AS state,
            %(request)s AS is_request,
+           CASE WHEN %(request)s THEN %(due)s END AS answer_due,
            a.summary AS summary,
            a.activity_type_id AS activity_type_id,
            a.id AS activity_id,
@@ -59,6 +60,7 @@ _MESSAGE_BRANCH = """
                 WHEN m.date_answered IS NULL THEN 'waiting'
                 ELSE 'answered' END AS state,
            %(request)s AS is_request,
+           CASE WHEN %(request)s THEN %(due)s END AS answer_due,
            m.subject AS summary,
            NULL::integer AS activity_type_id,
            NULL::integer AS activity_id,
@@ -121,6 +123,11 @@ class ClientValueTouch(models.Model):
         readonly=True,
     )
     is_request = fields.Boolean(string="Client Request", readonly=True)
+    answer_due = fields.Datetime(
+        readonly=True,
+        help="When the request becomes late: the response target, in working "
+        "days of the company's calendar.",
+    )
     summary = fields.Char(readonly=True)
     activity_type_id = fields.Many2one(
         "mail.activity.type", string="Activity Type", readonly=True
@@ -141,19 +148,76 @@ class ClientValueTouch(models.Model):
     def init(self):
         self._create_indexes()
         drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        self._create_view()
+
+    def _create_view(self):
+        """(Re)create the view over the sources installed and kept in the
+        settings; its comment names them, so a later change is noticed."""
+        cr = self.env.cr
+        cr.execute(
             SQL(
                 "CREATE OR REPLACE VIEW %s AS (%s)",
                 SQL.identifier(self._table),
                 self._touch_query(),
             )
         )
+        cr.execute(
+            SQL(
+                "COMMENT ON VIEW %s IS %s",
+                SQL.identifier(self._table),
+                self._sources_signature(),
+            )
+        )
+
+    @api.model
+    def _sources_signature(self):
+        return "sources: " + ",".join(touch_rule.touch_models(self.env))
+
+    def _register_hook(self):
+        """An app that carries touches (Sales, Invoicing, Project, OCA
+        Helpdesk) installed or removed after client_value: rebuild the view
+        so its documents count, or stop counting."""
+        res = super()._register_hook()
+        cr = self.env.cr
+        cr.execute(
+            "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "WHERE c.relname = %s AND c.relkind = 'v'",
+            [self._table],
+        )
+        row = cr.fetchone()
+        if row is not None and row[0] != self._sources_signature():
+            self._rebuild_views()
+        elif row is None and self.env["ir.module.module"].sudo().search_count(
+            [("name", "=", "client_value"), ("state", "=", "installed")]
+        ):
+            self._rebuild_views()
+        return res
+
+    @api.model
+    def _settings_changed(self, old_sources, old_target):
+        """Sources added in the settings have their history read; the views
+        follow the sources; a new response target re-plans when the waiting
+        requests become late."""
+        new_sources = touch_rule.touch_models(self.env)
+        if set(new_sources) != set(old_sources):
+            # The module's own history reader, as at install.
+            history.read_history(self.env, set(new_sources) - set(old_sources))
+            self._rebuild_views()
+            self._refresh_last_touch()
+        if settings.get(self.env, "response_target_days") != old_target:
+            history.replan_answer_due(self.env)
+
+    @api.model
+    def _rebuild_views(self):
+        """The touch view and the reports built on it, for the current sources."""
+        self._create_view()
+        self.env["client_value.care.report"].init()
 
     @api.model
     def _touch_query(self):
         """The UNION ALL of one branch per table and per source."""
         branches = []
-        for source in SOURCES:
+        for source in active_sources(self.env):
             record = source.record_alias()
             common = {
                 "model": source.model,
@@ -165,6 +229,7 @@ class ClientValueTouch(models.Model):
                     _ACTIVITY_BRANCH,
                     record=touch_rule.record_join(source, "a", "a.res_id"),
                     moment=sql(touch_rule.ACTIVITY_MOMENT, "a"),
+                    due=sql(touch_rule.ACTIVITY_DUE, "a"),
                     request=sql(touch_rule.ACTIVITY_REQUEST, "a"),
                     touch=sql(touch_rule.ACTIVITY_TOUCH, "a"),
                     **common,
@@ -175,6 +240,7 @@ class ClientValueTouch(models.Model):
                     _MESSAGE_BRANCH,
                     record=touch_rule.record_join(source, "m", "m.res_id"),
                     moment=sql(touch_rule.MESSAGE_MOMENT, "m"),
+                    due=sql(touch_rule.MESSAGE_DUE, "m"),
                     request=sql(touch_rule.MESSAGE_REQUEST, "m"),
                     touch=sql(touch_rule.MESSAGE_TOUCH, "m"),
                     request_kind=source.request_kind,
@@ -216,7 +282,7 @@ class ClientValueTouch(models.Model):
         if self.env.su:
             return None
         readable = {}
-        for source in SOURCES:
+        for source in active_sources(self.env):
             # Lost (archived) deals and archived contacts keep their touches.
             Model = self.env[source.model].with_context(active_test=False)
             if Model.has_access("read"):
@@ -267,7 +333,7 @@ class ClientValueTouch(models.Model):
         else:
             accounts = SQL("= ANY(%s)", list(account_ids))
         branches = []
-        for source in SOURCES:
+        for source in active_sources(self.env):
             if readable is not None and source.model not in readable:
                 continue
             alias = source.record_alias()
@@ -328,6 +394,8 @@ class ClientValueTouch(models.Model):
             SELECT r.account_id,
                    max(t.date) FILTER (WHERE t.kind = 'sales'),
                    count(*) FILTER (WHERE t.state = 'waiting' AND %(requests)s),
+                   count(*) FILTER (WHERE t.state = 'waiting' AND %(requests)s
+                                      AND t.answer_due <= %(now)s),
                    avg(t.response_hours) FILTER (
                        WHERE t.date_answered >= %(response_start)s AND %(requests)s),
                    count(*) FILTER (WHERE t.date >= %(window_start)s),
@@ -350,11 +418,13 @@ class ClientValueTouch(models.Model):
             records=self._account_records(account_ids, self._readable_records()),
             requests=self._request_condition("t", count_incoming),
             response_start=self._day_start(RESPONSE_DAYS),
+            now=fields.Datetime.now(),
             window_start=self._day_start(window_days),
         )
         names = (
             "last_sales_touch_date",
             "waiting_requests",
+            "late_requests",
             "avg_response_hours",
             "touch_count",
             "sales_touch_count",

@@ -33,6 +33,10 @@ class Setting:
 
     def parse(self, raw):
         """The typed value of ``raw``; ValueError when it is not one."""
+        if self.kind is frozenset:
+            return frozenset(
+                item.strip() for item in str(raw).split(",") if item.strip()
+            )
         if self.kind is bool:
             if isinstance(raw, bool):
                 return raw
@@ -53,6 +57,8 @@ class Setting:
         """The accepted values, in words, e.g. "a whole number from 1 to 3,650"."""
         if self.kind is bool:
             return env._("True or False")
+        if self.kind is frozenset:
+            return env._("a list of model names separated by commas")
         low, high = self.minimum, self.maximum
         if self.kind is int:
             if high is not None:
@@ -78,6 +84,11 @@ SETTINGS = {
     "neglect_fallback_user_id": Setting(
         int, 0, 0, None, _lt("Follow-up fallback user")
     ),
+    "response_target_days": Setting(
+        int, 2, 0, 60, _lt("Response target (working days)")
+    ),
+    # Documents whose touches do not count (model names); none by default.
+    "disabled_sources": Setting(frozenset, frozenset(), label=_lt("Sources left out")),
 }
 
 # (database, key, raw value) already reported, so a bad value is logged once

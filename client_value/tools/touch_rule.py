@@ -20,8 +20,11 @@ Vocabulary, one name per concept:
   server's time when it happened (:func:`answer_sql`).
 - **moment** of a touch: when it was done, sent, or, for a request, when the
   client asked (never later than when the server received it).
+- **late**: a waiting request whose response target has passed: the target
+  (working days) counted on the working-time calendar of the company of the
+  document it waits on (:func:`answer_due`).
 - **recent touch**: a touch that is not waiting, whose moment (or, for a
-  request, whose answer) falls in the look-back window (:func:`recent_sql`).
+  request, whose answer) falls in the look-back window (``CONTACT_MOMENTS``).
 
 SQL pieces are format strings over a table alias ``{t}``; :func:`sql`
 renders one for an alias, and the partial indexes render them for their
@@ -30,8 +33,11 @@ table, so a query and the index it relies on read the same text.
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from odoo.tools import SQL
+
+from . import settings
 
 TOUCH_KINDS = [
     ("sales", "Sales"),
@@ -57,6 +63,12 @@ class Source:
     request_kind: str = "service"
     # Column of the record's company.
     company: str = "company_id"
+    # Which records of the model are documents of the customer (SQL on the
+    # record row ``{t}``), e.g. customer invoices among all journal entries.
+    condition: str = ""
+    # An administrator can leave the documents of this source out
+    # (CRM settings); contacts and opportunities always count.
+    optional: bool = True
 
     def contact_sql(self, alias):
         """The customer contact's id on the record row ``alias``."""
@@ -67,24 +79,59 @@ class Source:
         ``p`` when the record is the contact, else ``d``."""
         return "d" if self.customer else "p"
 
-    def customer_of(self, record):
-        """The customer contact of ``record`` (a record of this source)."""
-        return record[self.customer] if self.customer else record
+    def condition_sql(self, alias):
+        return SQL(f"AND {self.condition.format(t=alias)}" if self.condition else "")
 
 
+# Declared once: each source's model, customer column, kinds and condition.
 SOURCES = (
-    Source("res.partner", "res_partner", None),
-    Source("crm.lead", "crm_lead", "partner_id"),
+    Source("res.partner", "res_partner", None, optional=False),
+    Source("crm.lead", "crm_lead", "partner_id", optional=False),
+    Source("sale.order", "sale_order", "partner_id", "sales", "sales"),
+    Source(
+        "account.move",
+        "account_move",
+        "partner_id",
+        "admin",
+        "admin",
+        condition="{t}.move_type IN ('out_invoice', 'out_refund')",
+    ),
+    Source("project.task", "project_task", "partner_id", "service", "service"),
+    Source("helpdesk.ticket", "helpdesk_ticket", "partner_id", "service", "service"),
 )
 SOURCE_BY_MODEL = {source.model: source for source in SOURCES}
 
 
-def touch_models():
+def active_sources(env):
+    """The sources whose app is installed and that the settings keep."""
+    disabled = settings.get(env, "disabled_sources")
+    return tuple(
+        source
+        for source in SOURCES
+        if source.model in env.registry
+        and not (source.optional and source.model in disabled)
+    )
+
+
+def touch_models(env):
     """Names of the models whose messages and activities can be touches.
 
-    Decided from the model name alone: messages and activities of any
-    other model cost nothing."""
-    return tuple(SOURCE_BY_MODEL)
+    Decided from the model name alone (settings are cached): messages and
+    activities of any other model cost nothing."""
+    return tuple(source.model for source in active_sources(env))
+
+
+def flush_accounts(env, sources):
+    """Write the pending changes the account of a record depends on (the
+    customer of each document, contacts' companies) before SQL reads them."""
+    env["res.partner"].flush_model(["parent_id", "commercial_partner_id", "company_id"])
+    for source in sources:
+        if source.customer:
+            fnames = [source.customer, source.company]
+            fnames += [
+                name for name in ("move_type",) if name in env[source.model]._fields
+            ]
+            env[source.model].flush_model(fnames)
 
 
 def sql(piece, alias):
@@ -105,6 +152,8 @@ ACTIVITY_REQUEST = "{t}.is_service_request IS TRUE"
 ACTIVITY_WAITING = "{t}.is_service_request IS TRUE AND {t}.date_answered IS NULL"
 ACTIVITY_TOUCH = f"(({ACTIVITY_DONE}) OR ({ACTIVITY_REQUEST}))"
 ACTIVITY_REQUESTED_ON = "COALESCE({t}.date_requested, {t}.create_date)"
+# When the request becomes late (missing: as soon as it is made).
+ACTIVITY_DUE = "COALESCE({t}.answer_due, " + ACTIVITY_REQUESTED_ON + ")"
 ACTIVITY_MOMENT = (
     "CASE WHEN {t}.is_service_request IS TRUE THEN " + ACTIVITY_REQUESTED_ON + " "
     "ELSE {t}.done_datetime END"
@@ -119,6 +168,7 @@ MESSAGE_WAITING = "{t}.client_touch = 'incoming' AND {t}.date_answered IS NULL"
 # A reply that answered a request is part of that request's touch.
 MESSAGE_TOUCH = "{t}.client_touch IS NOT NULL AND {t}.answers_request IS NOT TRUE"
 MESSAGE_MOMENT = "{t}.client_touch_date"
+MESSAGE_DUE = "COALESCE({t}.answer_due, {t}.client_touch_date)"
 
 
 @dataclass(frozen=True)
@@ -155,6 +205,7 @@ class Waiting:
     model_column: str
     where: str
     requested_on: str
+    due: str
 
 
 WAITING_ACTIVITIES = Waiting(
@@ -163,9 +214,15 @@ WAITING_ACTIVITIES = Waiting(
     "res_model",
     ACTIVITY_WAITING,
     ACTIVITY_REQUESTED_ON,
+    ACTIVITY_DUE,
 )
 WAITING_EMAILS = Waiting(
-    "mail_message", "mail.message", "model", MESSAGE_WAITING, MESSAGE_MOMENT
+    "mail_message",
+    "mail.message",
+    "model",
+    MESSAGE_WAITING,
+    MESSAGE_MOMENT,
+    MESSAGE_DUE,
 )
 
 
@@ -182,6 +239,40 @@ def contact_moments(count_incoming_email):
     return (*CONTACT_MOMENTS, EMAIL_MOMENT)
 
 
+def answer_due(env, company, requested_on):
+    """When a request made at ``requested_on`` on a document of ``company``
+    becomes late: the response target, in working days, counted on the
+    company's working-time calendar (days of ``hours_per_day`` working
+    hours). A request made on Friday evening with a target of 2 working days
+    is not late on Monday morning; it is on Wednesday."""
+    days = settings.get(env, "response_target_days")
+    calendar = (company or env.company).resource_calendar_id
+    if not days:
+        return requested_on
+    if calendar:
+        due = calendar.plan_hours(
+            days * (calendar.hours_per_day or 8.0), requested_on, compute_leaves=True
+        )
+        if due:
+            return due
+    return requested_on + timedelta(days=days)
+
+
+def document_companies(env, documents):
+    """{(model, res_id): company} of ``documents`` ((model, res_id) pairs of
+    sources), read with one query per model."""
+    by_model = {}
+    for model, res_id in documents:
+        by_model.setdefault(model, set()).add(res_id)
+    companies = {}
+    for model, ids in by_model.items():
+        source = SOURCE_BY_MODEL[model]
+        # sudo: the company decides the calendar, whoever logs the request
+        for record in env[model].sudo().browse(ids):
+            companies[(model, record.id)] = record[source.company]
+    return companies
+
+
 # ---------------------------------------------------------------------------
 # Records and accounts
 # ---------------------------------------------------------------------------
@@ -191,18 +282,19 @@ def record_join(source, alias, res_id):
     if source.customer is None:
         return SQL("JOIN res_partner p ON p.id = %s", SQL(res_id))
     return SQL(
-        "JOIN %s d ON d.id = %s JOIN res_partner p ON p.id = %s",
+        "JOIN %s d ON d.id = %s %s JOIN res_partner p ON p.id = %s",
         SQL.identifier(source.table),
         SQL(res_id),
+        source.condition_sql("d"),
         SQL(source.contact_sql("d")),
     )
 
 
-def account_of(model_column, res_id):
+def account_of(sources, model_column, res_id):
     """SQL expression: the account of the record (``model_column``,
-    ``res_id``), NULL for a record of no source."""
+    ``res_id``), NULL for a record of none of ``sources``."""
     cases = []
-    for source in SOURCES:
+    for source in sources:
         if source.customer is None:
             lookup = SQL(
                 "SELECT p.commercial_partner_id FROM res_partner p WHERE p.id = %s",
@@ -211,10 +303,11 @@ def account_of(model_column, res_id):
         else:
             lookup = SQL(
                 "SELECT p.commercial_partner_id FROM %s d "
-                "JOIN res_partner p ON p.id = %s WHERE d.id = %s",
+                "JOIN res_partner p ON p.id = %s WHERE d.id = %s %s",
                 SQL.identifier(source.table),
                 SQL(source.contact_sql("d")),
                 SQL(res_id),
+                source.condition_sql("d"),
             )
         cases.append(SQL("WHEN %s THEN (%s)", source.model, lookup))
     return SQL("(CASE %s %s END)", SQL(model_column), SQL(" ").join(cases))
@@ -231,7 +324,7 @@ PUBLIC_MESSAGE = """{t}.is_internal IS NOT TRUE
                  WHERE st.id = {t}.subtype_id AND st.internal IS NOT TRUE)"""
 
 
-def classify_sql(where, received):
+def classify_sql(sources, where, received):
     """Classify messages as touches, in one UPDATE.
 
     ``outgoing``: a public message or email written by an internal user, at
@@ -266,9 +359,9 @@ def classify_sql(where, received):
         received=received,
         internal=sql(INTERNAL_AUTHOR, "m"),
         public=sql(PUBLIC_MESSAGE, "m"),
-        account=account_of("m.model", "m.res_id"),
+        account=account_of(sources, "m.model", "m.res_id"),
         where=where,
-        models=touch_models(),
+        models=tuple(source.model for source in sources),
         types=MESSAGE_TYPES,
     )
 
