@@ -11,6 +11,7 @@
     "installable": True,
     "depends": [
         "crm",
+        "digest",
         "mail",
         "rating",
         "spreadsheet_dashboard",
@@ -29,6 +30,7 @@
         "data/client_care_parameters.xml",
         "data/neglect_data.xml",
         "data/spreadsheet_dashboard_data.xml",
+        "data/digest_data.xml",
         "views/res_config_settings_views.xml",
         "views/client_value_impact_area_views.xml",
         "views/crm_lead_views.xml",
@@ -43,6 +45,8 @@
         "views/res_partner_neglect_views.xml",
         "views/client_value_care_report_views.xml",
         "wizard/client_value_outcome_wizard_views.xml",
+        "wizard/mail_activity_schedule_views.xml",
+        "views/digest_digest_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
@@ -53,6 +57,10 @@
     "assets": {
         "web.assets_backend": [
             "client_value/static/src/outcome/*.js",
+            "client_value/static/src/chatter/*.js",
+        ],
+        "spreadsheet.o_spreadsheet": [
+            "client_value/static/src/dashboard/*.js",
         ],
         "web.assets_tests": [
             "client_value/static/tests/tours/**/*",

@@ -55,6 +55,7 @@ ACTIVITY_COLUMNS = {
     "answer_due": "timestamp",
     "done_datetime": "timestamp",
     "date_answered": "timestamp",
+    "answered_by_id": "int4",
     "response_hours": "float8",
 }
 MESSAGE_COLUMNS = {
@@ -62,6 +63,7 @@ MESSAGE_COLUMNS = {
     "client_touch_date": "timestamp",
     "answer_due": "timestamp",
     "date_answered": "timestamp",
+    "answered_by_id": "int4",
     "answers_request": "bool",
 }
 

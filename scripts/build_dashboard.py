@@ -140,6 +140,8 @@ SECTIONS = [
             ["outcome_date:month", "outcome_state"],
             [["outcome_state", "in", ["improved", "unchanged", "worsened"]]],
             stacked=True,
+            # Improved green, unchanged grey, worsened red: set by
+            # static/src/dashboard/chart_colors.js, whatever the palette.
             menu="client_value.crm_lead_menu_outcome_report",
         ),
         chart(
@@ -147,9 +149,8 @@ SECTIONS = [
             "Client satisfaction (1-5), by month",
             "rating.rating",
             "rating",
-            ["create_date:month"],
+            ["write_date:month"],
             [["res_model", "=", "crm.lead"], ["consumed", "=", True]],
-            kind="line",
         ),
     ),
     (
@@ -160,7 +161,7 @@ SECTIONS = [
             "res.partner",
             "__count",
             ["user_id"],
-            [["client_neglected", "=", True]],
+            [["client_neglected", "=", True], ["user_id", "!=", False]],
             menu="client_value.res_partner_menu_neglected",
         ),
         chart(
@@ -170,7 +171,6 @@ SECTIONS = [
             "__count",
             ["date:week", "kind"],
             [],
-            stacked=True,
             menu="client_value.client_value_neglect_event_menu",
         ),
     ),

@@ -301,6 +301,9 @@ class TestBrowserFeatures(ClientValueHttpCase):
         self.assertEqual(request.user_id, self.salesman)
         self.assertTrue(request.is_service_request)
         self.assertFalse(request.date_answered)
+        # Requested On, set in the scheduling dialog: five days ago, 9:00.
+        asked = fields.Datetime.now() - timedelta(days=5)
+        self.assertEqual(request.date_requested.date(), asked.date())
         self.assertEqual(self.harbour.waiting_request_count, 2)
 
     def test_neglected_accounts_after_the_cron(self):
@@ -313,6 +316,47 @@ class TestBrowserFeatures(ClientValueHttpCase):
             "/odoo",
             "client_value_neglected_accounts",
             login=self.salesman.login,
+            timeout=TOUR_TIMEOUT,
+        )
+
+    def test_manager_opens_the_team_neglected_accounts(self):
+        manager = new_test_user(
+            self.env,
+            login="cv_feature_manager",
+            password="cv_feature_manager",
+            name="Max Manager",
+            groups="sales_team.group_sale_manager",
+            tz="UTC",
+        )
+        Team = self.env["crm.team"]
+        lakeside_team = Team.create(
+            {
+                "name": "Lakeside Care",
+                "user_id": manager.id,
+                "member_ids": [(6, 0, self.salesman.ids)],
+            }
+        )
+        other = new_test_user(
+            self.env, login="cv_feature_other", groups="sales_team.group_sale_salesman"
+        )
+        Team.create({"name": "Harbour Care", "member_ids": [(6, 0, other.ids)]})
+        elsewhere = self.env["res.partner"].create(
+            {"name": "Elsewhere Ltd", "is_company": True, "user_id": other.id}
+        )
+        elsewhere.activity_schedule(
+            SERVICE,
+            user_id=other.id,
+            date_requested=fields.Datetime.now() - timedelta(days=15),
+        )
+        self.env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
+        self.env.invalidate_all()
+        self.assertTrue(self.lakeside.client_neglected)
+        self.assertTrue(elsewhere.client_neglected)
+        self.assertEqual(lakeside_team.with_user(manager).client_neglected_count, 1)
+        self.start_tour(
+            "/odoo",
+            "client_value_team_neglected",
+            login=manager.login,
             timeout=TOUR_TIMEOUT,
         )
 

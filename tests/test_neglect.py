@@ -269,7 +269,7 @@ class TestNeglectRules(NeglectCommon):
         self.assertEqual(events[0].activity_id, followup)
         self.assertEqual(events[0].date, NOW + timedelta(hours=2))
         note = self.account.message_ids.filtered(
-            lambda m: "follow-up done" in str(m.body)
+            lambda m: "Follow-up done" in str(m.body)
         )
         self.assertEqual(len(note), 1)
         self.assertEqual(note.mail_activity_type_id, self.followup_type)

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -10,6 +11,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.mail.tests.common import MockEmail
 
 
 def _setup_outcome_data(cls):
@@ -88,6 +91,15 @@ def _link_token(lead, partner=None):
     lead._rating_get_access_token(partner=partner)
     rating = lead.rating_ids.sudo().filtered(lambda r: not r.consumed)[:1]
     return lead._client_value_rating_link_token(rating)
+
+
+def _ask_client(lead, user):
+    """*Ask the Client* as ``user``: the composer opens on the rating request
+    and the user sends it; returns the notification."""
+    lead = lead.with_user(user)
+    action = lead.action_ask_client_rating()
+    composer = lead.env["mail.compose.message"].with_context(action["context"])
+    return composer.create({}).action_send_mail()
 
 
 def _open_reviews(lead):
@@ -327,7 +339,7 @@ class TestOutcomeWizard(TransactionCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestClientRating(TransactionCase):
+class TestClientRating(TransactionCase, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -340,7 +352,9 @@ class TestClientRating(TransactionCase):
 
     def test_rating_request_creates_token_and_sends_five_links(self):
         lead = self._won_lead("CV Ask")
-        lead.with_user(self.salesman).action_ask_client_rating()
+        with self.mock_mail_gateway():
+            notification = _ask_client(lead, self.salesman)
+        self.assertEqual(notification["params"]["type"], "success")
         rating = lead.rating_ids
         self.assertEqual(len(rating), 1)
         self.assertTrue(rating.access_token)
@@ -678,3 +692,46 @@ class TestImpactReviewUi(HttpCase):
         self.assertEqual(self.lead.outcome_state, "improved")
         self.assertEqual(self.lead.outcome_note, "Their waiting list is gone")
         self.assertFalse(_open_reviews(self.lead))
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestAskTheClient(TransactionCase, MockEmail):
+    """*Ask the Client* opens Odoo's composer with the request, and says
+    honestly whether the email left."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _setup_outcome_data(cls)
+        cls.lead = _new_lead(cls, "CV Composer")
+        cls.lead.action_set_won()
+
+    def test_the_composer_shows_the_request_and_may_be_edited(self):
+        action = self.lead.with_user(self.salesman).action_ask_client_rating()
+        self.assertEqual(action["res_model"], "mail.compose.message")
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.salesman)
+            .with_context(action["context"])
+            .create({})
+        )
+        self.assertEqual(composer.partner_ids, self.contact)
+        self.assertIn("client-value-rating-", composer.body)
+        composer.body = composer.body.replace("Some time ago", "Three weeks ago, Ana,")
+        with self.mock_mail_gateway():
+            notification = composer.action_send_mail()
+        self.assertEqual(notification["params"]["type"], "success")
+        self.assertEqual(len(self._mails), 1)
+        request = self.lead.message_ids.filtered(lambda m: "/rate/" in str(m.body))
+        self.assertIn("Three weeks ago, Ana,", str(request.body))
+        self.assertTrue(self.lead.rating_request_date)
+
+    def test_a_failed_send_is_reported(self):
+        def refuse(*args, **kwargs):
+            raise ConnectionRefusedError("Connection refused: no outgoing mail server")
+
+        with patch.object(type(self.env["ir.mail_server"]), "connect", refuse):
+            notification = _ask_client(self.lead, self.salesman)
+        self.assertEqual(notification["params"]["type"], "danger")
+        self.assertIn("could not be sent", notification["params"]["message"])
+        self.assertIn("no outgoing mail server", notification["params"]["message"])

@@ -21,7 +21,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import CALL, NOW, ClientCareCase
-from .test_outcome import _new_lead, _setup_outcome_data
+from .test_outcome import _ask_client, _new_lead, _setup_outcome_data
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 REFUSED = (AccessError, UserError, ValidationError)
@@ -172,7 +172,7 @@ class TestRatingTrustHttp(HttpCase, MockEmail):
 
     def test_the_email_link_rates_and_the_chatter_copy_does_not(self):
         with self.mock_mail_gateway():
-            self.lead.with_user(self.salesman).action_ask_client_rating()
+            _ask_client(self.lead, self.salesman)
         rating = _rating_ids(self.env, self.lead)
         request = self.lead.message_ids.filtered(lambda m: "/rate/" in str(m.body))
         self.assertEqual(len(request), 1)

@@ -12,3 +12,4 @@ from . import res_partner
 from . import res_users
 from . import client_value_neglect_event
 from . import client_value_neglect_watch
+from . import digest_digest

@@ -573,16 +573,73 @@ class CrmLead(models.Model):
         return self.env["client_value.outcome.wizard"]._action_open(self)
 
     def action_ask_client_rating(self):
-        """Email the client the five rating links of this deal."""
+        """Open Odoo's mail composer on the rating request of this deal: the
+        salesperson sees the email, may edit it, and sends it."""
+        self.ensure_one()
+        self.check_access("write")
         self._check_can_ask_rating()
-        self._send_rating_request(force_send=True)
+        template = self.env.ref("client_value.mail_template_impact_rating_request")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Ask the Client"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "default_subtype_id": self.env.ref("mail.mt_note").id,
+                # Sent when the composer closes, to report the outcome.
+                "mail_notify_force_send": False,
+                "client_value_rating_request": True,
+            },
+        }
+
+    def _client_value_rating_request_sent(self, messages):
+        """After the composer posted the rating request ``messages`` on these
+        deals: note when the client was asked, send the email now, and say
+        honestly whether it left."""
+        # sudo: the request date is the module's own bookkeeping
+        self.sudo().write({"rating_request_date": fields.Datetime.now()})
+        # sudo: the outgoing emails of the request, whoever sends it
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [("mail_message_id", "in", messages.ids), ("state", "=", "outgoing")]
+            )
+        )
+        mails.send(raise_exception=False)
+        failed = mails.filtered(lambda mail: mail.state == "exception")
+        if failed:
+            kind = "danger"
+            message = self.env._(
+                "The rating request could not be sent: %(reason)s It is in the "
+                "deal's chatter; resend it from there once the outgoing mail "
+                "server works.",
+                reason=failed[0].failure_reason or self.env._("unknown error."),
+            )
+        elif not mails:
+            kind = "warning"
+            message = self.env._(
+                "The rating request is in the deal's chatter, but no email was "
+                "sent: check the client's email address."
+            )
+        else:
+            kind = "success"
+            message = self.env._("The rating request was sent to the client.")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": self.env._("The rating request was sent to the client."),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "type": kind,
+                "message": message,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -18,12 +18,77 @@ class CrmTeam(models.Model):
         compute="_compute_outcome_stats",
         help="Clients who reported an improvement this month.",
     )
+    client_neglected_count = fields.Integer(
+        string="Neglected Accounts",
+        compute="_compute_client_care_stats",
+        help="The team's accounts flagged as neglected: the accounts whose "
+        "salesperson is in the team.",
+    )
+    client_late_request_count = fields.Integer(
+        string="Late Requests",
+        compute="_compute_client_care_stats",
+        help="Client requests of the team's accounts still waiting past the "
+        "response target.",
+    )
     client_satisfaction_avg = fields.Float(
         string="Client Satisfaction",
         compute="_compute_outcome_stats",
         digits=(3, 2),
         help="Average client rating (1-5) of the team's deals.",
     )
+
+    def _client_value_accounts_domain(self):
+        """The team's accounts: those whose salesperson is in the team (a
+        member or its leader)."""
+        self.ensure_one()
+        users = self.member_ids | self.user_id
+        return [("user_id", "in", users.ids)]
+
+    def _client_value_late_domain(self):
+        return [
+            ("state", "=", "waiting"),
+            ("answer_due", "<=", fields.Datetime.now()),
+            ("account_id", "any", self._client_value_accounts_domain()),
+        ]
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_client_care_stats(self):
+        Partner = self.env["res.partner"]
+        Touch = self.env["client_value.touch"]
+        for team in self:
+            if not team.id:
+                team.client_neglected_count = team.client_late_request_count = 0
+                continue
+            team.client_neglected_count = Partner.search_count(
+                [("client_neglected", "=", True), *team._client_value_accounts_domain()]
+            )
+            team.client_late_request_count = Touch.search_count(
+                team._client_value_late_domain()
+            )
+
+    def action_view_client_value_neglected(self):
+        """The team's neglected accounts."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_value.res_partner_action_neglected"
+        )
+        action["domain"] = [
+            ("client_neglected", "=", True),
+            *self._client_value_accounts_domain(),
+        ]
+        action["display_name"] = self.env._("Neglected Accounts of %s", self.name)
+        return action
+
+    def action_view_client_value_late_requests(self):
+        """The team's late requests."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "client_value.client_value_touch_action"
+        )
+        action["domain"] = self._client_value_late_domain()
+        action["context"] = {}
+        action["display_name"] = self.env._("Late Requests of %s", self.name)
+        return action
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_outcome_stats(self):

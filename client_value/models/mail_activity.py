@@ -11,6 +11,7 @@ PROTECTED_FIELDS = (
     "touch_kind",
     "is_service_request",
     "answer_due",
+    "answered_by_id",
     "done_datetime",
     "date_answered",
     "response_hours",
@@ -46,6 +47,7 @@ class MailActivity(models.Model):
     date_requested = fields.Datetime(
         string="Requested On",
         copy=False,
+        default=fields.Datetime.now,
         help="When the client asked. Defaults to the creation of the "
         "activity; set it earlier when logging a request after the fact.",
     )
@@ -64,6 +66,9 @@ class MailActivity(models.Model):
         copy=False,
         help="First answer to the service request: a message sent to the "
         "client on the same record, or the request marked as done.",
+    )
+    answered_by_id = fields.Many2one(
+        "res.partner", string="Answered By", readonly=True, copy=False
     )
     response_hours = fields.Float(
         readonly=True,
@@ -109,13 +114,11 @@ class MailActivity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_protected(self, PROTECTED_FIELDS, vals_list)
-        now = fields.Datetime.now()
-        for vals in vals_list:
-            if vals.get("date_requested"):
-                self._client_value_check_requested_on(vals["date_requested"], now)
-            else:
-                vals["date_requested"] = now
         activities = super().create(vals_list)
+        if not self.env.su:
+            now = fields.Datetime.now()
+            for activity in activities:
+                self._client_value_check_requested_on(activity.date_requested, now)
         requests = activities.filtered("is_service_request")
         if requests:
             self.env["res.partner"]._client_value_touched(
@@ -138,7 +141,15 @@ class MailActivity(models.Model):
                 self._client_value_check_requested_on(
                     vals["date_requested"], activity.create_date
                 )
-        return super().write(vals)
+        result = super().write(vals)
+        if "date_requested" in vals:
+            requests = self.filtered("is_service_request")
+            if requests:
+                # When the client asked moves the account's last touch.
+                self.env["res.partner"]._client_value_touched(
+                    [(request.res_model, request.res_id) for request in requests]
+                )
+        return result
 
     def unlink(self):
         # Touches done on a type without Keep Done are archived, not deleted:
@@ -188,9 +199,10 @@ class MailActivity(models.Model):
             self.env["mail.message"]._client_value_answer(
                 SQL(
                     "SELECT res_model AS model, res_id, %s::timestamp AS moment, "
-                    "NULL::integer AS message_id, id AS activity_id "
-                    "FROM mail_activity WHERE id = ANY(%s)",
+                    "NULL::integer AS message_id, id AS activity_id, "
+                    "%s::integer AS author_id FROM mail_activity WHERE id = ANY(%s)",
                     now,
+                    self.env.user.partner_id.id,
                     requests.ids,
                 )
             )

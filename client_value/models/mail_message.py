@@ -11,6 +11,7 @@ PROTECTED_FIELDS = (
     "date_answered",
     "answers_request",
     "answer_due",
+    "answered_by_id",
 )
 
 
@@ -55,6 +56,13 @@ class MailMessage(models.Model):
         groups="base.group_user",
         help="For an email from the client: when it becomes late, the response "
         "target counted in working days of the document's company calendar.",
+    )
+    answered_by_id = fields.Many2one(
+        "res.partner",
+        string="Answered By",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     answers_request = fields.Boolean(
         string="Answers a Request",
@@ -114,13 +122,14 @@ class MailMessage(models.Model):
             self._client_value_answer(
                 SQL(
                     "SELECT model, res_id, moment, message_id, "
-                    "NULL::integer AS activity_id "
-                    "FROM unnest(%s::varchar[], %s::int[], %s::timestamp[], %s::int[]) "
-                    "AS e(model, res_id, moment, message_id)",
+                    "NULL::integer AS activity_id, author_id "
+                    "FROM unnest(%s::varchar[], %s::int[], %s::timestamp[], %s::int[], "
+                    "%s::int[]) AS e(model, res_id, moment, message_id, author_id)",
                     [row[1] for row in sent],
                     [row[2] for row in sent],
                     [row[4] for row in sent],
                     [row[0] for row in sent],
+                    [row[5] for row in sent],
                 )
             )
         self.env["res.partner"]._client_value_touched(
@@ -130,13 +139,13 @@ class MailMessage(models.Model):
     @api.model
     def _client_value_set_answer_due(self, rows):
         """When each email from the client becomes late (rows: id, model,
-        res_id, client_touch, client_touch_date)."""
+        res_id, client_touch, client_touch_date, author_id)."""
         companies = touch_rule.document_companies(
             self.env, [(row[1], row[2]) for row in rows]
         )
         dues = [
             touch_rule.answer_due(self.env, companies.get((model, res_id)), moment)
-            for _id, model, res_id, _touch, moment in rows
+            for _id, model, res_id, _touch, moment, _author in rows
         ]
         self.env.execute_query(
             SQL(

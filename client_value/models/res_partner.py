@@ -80,6 +80,12 @@ class ResPartner(models.Model):
         help="Average time to answer a request, over the requests answered "
         "in the last 90 days.",
     )
+    care_window_days = fields.Integer(
+        string="Look-back Window",
+        compute="_compute_care_window_days",
+        groups=INTERNAL,
+        help="Days counted in the window, from the CRM settings.",
+    )
     touch_count = fields.Integer(
         string="Touches", compute="_compute_care_summary", groups=INTERNAL
     )
@@ -191,6 +197,9 @@ class ResPartner(models.Model):
             partner.sales_touch_count = values.get("sales_touch_count", 0)
             partner.service_touch_count = values.get("service_touch_count", 0)
             partner.admin_touch_count = values.get("admin_touch_count", 0)
+
+    def _compute_care_window_days(self):
+        self.care_window_days = settings.get(self.env, "neglect_window_days")
 
     def _compute_client_waiting_days(self):
         now = fields.Datetime.now()

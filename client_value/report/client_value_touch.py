@@ -34,6 +34,8 @@ _ACTIVITY_BRANCH = """
            NULL::integer AS message_id,
            a.user_id AS user_id,
            u.partner_id AS author_id,
+           CASE WHEN %(request)s THEN p.id END AS requester_id,
+           a.answered_by_id AS answered_by_id,
            a.res_model AS res_model,
            a.res_id AS res_id,
            p.id AS partner_id,
@@ -68,6 +70,8 @@ _MESSAGE_BRANCH = """
            (SELECT min(u.id) FROM res_users u
              WHERE u.partner_id = m.author_id AND u.share IS NOT TRUE) AS user_id,
            m.author_id AS author_id,
+           CASE WHEN %(request)s THEN m.author_id END AS requester_id,
+           m.answered_by_id AS answered_by_id,
            m.model AS res_model,
            m.res_id AS res_id,
            p.id AS partner_id,
@@ -135,7 +139,14 @@ class ClientValueTouch(models.Model):
     activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True)
     message_id = fields.Many2one("mail.message", string="Message", readonly=True)
     user_id = fields.Many2one("res.users", string="Internal User", readonly=True)
-    author_id = fields.Many2one("res.partner", string="Who", readonly=True)
+    author_id = fields.Many2one("res.partner", string="By", readonly=True)
+    requester_id = fields.Many2one(
+        "res.partner",
+        string="Asked By",
+        readonly=True,
+        help="The client contact who made the request.",
+    )
+    answered_by_id = fields.Many2one("res.partner", string="Answered By", readonly=True)
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Document", model_field="res_model", readonly=True

@@ -59,7 +59,7 @@ def read_history(env, models):
         touch_rule.answer_sql(
             SQL(
                 "SELECT model, res_id, client_touch_date AS moment, id AS message_id, "
-                "NULL::integer AS activity_id FROM mail_message "
+                "NULL::integer AS activity_id, author_id FROM mail_message "
                 "WHERE client_touch = 'outgoing' AND model IN %s",
                 models,
             )

@@ -331,7 +331,8 @@ def classify_sql(sources, where, received):
     ``received`` (the server's time). ``incoming``: an email whose author
     belongs to the record's account, at its date but never later than
     ``received``. ``where`` selects the messages (alias ``m``). Returns the
-    classified rows: id, model, res_id, client_touch, client_touch_date.
+    classified rows: id, model, res_id, client_touch, client_touch_date,
+    author_id.
     """
     return SQL(
         """
@@ -354,7 +355,8 @@ def classify_sql(sources, where, received):
                    AND m.message_type IN %(types)s
                ) c
          WHERE m.id = c.id AND c.touch IS NOT NULL
-     RETURNING m.id, m.model, m.res_id, m.client_touch, m.client_touch_date
+     RETURNING m.id, m.model, m.res_id, m.client_touch, m.client_touch_date,
+               m.author_id
         """,
         received=received,
         internal=sql(INTERNAL_AUTHOR, "m"),
@@ -370,7 +372,7 @@ def answer_sql(events):
     """Answer the waiting requests that ``events`` answer, in one statement.
 
     ``events`` is a query of (model, res_id, moment, message_id,
-    activity_id): a message sent to the client answers every request
+    activity_id, author_id): a message sent to the client answers every request
     waiting on the same record since before its moment; a request marked
     done (``activity_id``) answers itself. Each request is answered by its
     first answer; the answering messages are marked ``answers_request``.
@@ -395,7 +397,8 @@ def answer_sql(events):
         ),
         answers AS (
             SELECT DISTINCT ON (w.req_model, w.req_id)
-                   w.req_model, w.req_id, w.asked, ev.moment, ev.message_id
+                   w.req_model, w.req_id, w.asked, ev.moment, ev.message_id,
+                   ev.author_id
               FROM waiting w
               JOIN events ev ON ev.model = w.model AND ev.res_id = w.res_id
              WHERE ev.moment >= w.asked
@@ -406,6 +409,7 @@ def answer_sql(events):
         activities AS (
             UPDATE mail_activity a
                SET date_answered = an.moment,
+                   answered_by_id = an.author_id,
                    response_hours = GREATEST(
                        EXTRACT(EPOCH FROM an.moment - an.asked), 0) / 3600.0
               FROM answers an
@@ -413,7 +417,8 @@ def answer_sql(events):
          RETURNING a.id
         ),
         emails AS (
-            UPDATE mail_message m SET date_answered = an.moment
+            UPDATE mail_message m
+               SET date_answered = an.moment, answered_by_id = an.author_id
               FROM answers an
              WHERE an.req_model = 'mail.message' AND m.id = an.req_id
          RETURNING m.id

@@ -57,9 +57,10 @@ function openCarePage(content) {
 }
 
 /**
- * A salesperson logs a service request on a contact from the chatter's
- * Activities button; the account's Client Care page then counts it as a
- * request waiting for an answer and lists it in the touch timeline.
+ * A salesperson logs, from the chatter's Activities button, a service request
+ * the client made five days ago (Requested On in the scheduling dialog); the
+ * account's Client Care page counts it as a request waiting for an answer
+ * and lists it in the touch timeline, without reloading the page.
  * Harbour Clinic already has one waiting request (tests/test_browser_features.py).
  */
 registry.category("web_tour.tours").add("client_value_service_request", {
@@ -100,6 +101,18 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 run: "edit Replacement badge reader",
             },
             {
+                trigger: ".modal .o_field_widget[name='date_requested'] input",
+                content: "The client asked five days ago: say so",
+                run: `edit ${luxon.DateTime.now()
+                    .minus({ days: 5 })
+                    .toFormat("MM/dd/yyyy 09:00:00")}`,
+            },
+            {
+                trigger: ".modal .o_field_widget[name='summary'] input",
+                content: "Leave the date field",
+                run: "click",
+            },
+            {
                 trigger: ".modal button[name='action_schedule_activities']",
                 content: "Schedule it",
                 run: "click",
@@ -113,18 +126,12 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 content: "The request is in the contact's chatter",
             },
             {
-                trigger: ".o_breadcrumb .o_back_button",
-                content: "Back to the customers",
-                run: "click",
-            },
-            ...openCarePage("Open the contact again"),
-            {
                 trigger: `${CARE_PAGE} .o_field_widget[name='waiting_request_count'] span:text(2)`,
-                content: "Two requests of the account wait for an answer now",
+                content: "Without a reload, two requests of the account wait for an answer",
             },
             {
-                trigger: `${CARE_PAGE} .o_field_widget[name='account_touch_ids'] .o_data_row:has(td:contains('Replacement badge reader')):has(td:contains('Waiting for an answer')):has(td:contains('Ben Harbour'))`,
-                content: "The touch timeline lists the new request, waiting for an answer",
+                trigger: `${CARE_PAGE} .o_field_widget[name='account_touch_ids'] .o_data_row:has(td:contains('Replacement badge reader')):has(td:contains('Waiting for an answer')):has(td[name='requester_id']:contains('Ben Harbour'))`,
+                content: "The touch timeline lists the new request, asked by Ben Harbour",
             },
         ]),
 });
