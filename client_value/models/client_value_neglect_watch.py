@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_date, split_every
 
 from ..report.client_value_touch import NO_JIT
-from ..tools import settings, touch_rule
+from ..tools import settings, touch_rule, ui
 from ..tools.touch_rule import active_sources, sql
 
 _logger = logging.getLogger(__name__)
@@ -147,15 +147,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
 
     @api.model
     def _notification(self, kind, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "message": message,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return ui.notification(kind, message, ui.SOFT_RELOAD)
 
     # ------------------------------------------------------------------
     # The rule, on sets of accounts

@@ -8,7 +8,7 @@ from odoo.osv.expression import AND as expression_and
 from odoo.tools import SQL, consteq, date_utils, plaintext2html
 from odoo.tools.misc import hmac
 
-from ..tools import settings
+from ..tools import settings, ui
 from ..tools.protect import check_protected
 
 IMPACT_LEVELS = [
@@ -632,16 +632,7 @@ class CrmLead(models.Model):
         else:
             kind = "success"
             message = self.env._("The rating request was sent to the client.")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": kind,
-                "message": message,
-                "sticky": kind != "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return ui.notification(kind, message, ui.CLOSE, sticky=kind != "success")
 
     @api.model
     def _cron_send_due_rating_requests(self):
