@@ -47,7 +47,7 @@ class MailActivity(models.Model):
     date_requested = fields.Datetime(
         string="Requested On",
         copy=False,
-        default=fields.Datetime.now,
+        default=lambda self: fields.Datetime.now(),
         help="When the client asked. Defaults to the creation of the "
         "activity; set it earlier when logging a request after the fact.",
     )
@@ -115,11 +115,11 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         check_protected(self, PROTECTED_FIELDS, vals_list)
         activities = super().create(vals_list)
+        requests = activities.filtered("is_service_request")
         if not self.env.su:
             now = fields.Datetime.now()
-            for activity in activities:
-                self._client_value_check_requested_on(activity.date_requested, now)
-        requests = activities.filtered("is_service_request")
+            for request in requests:
+                self._client_value_check_requested_on(request.date_requested, now)
         if requests:
             self.env["res.partner"]._client_value_touched(
                 [(request.res_model, request.res_id) for request in requests]
