@@ -1,5 +1,9 @@
-"""Shared fixtures for the client care tests: one account (a company with two
-contacts), a salesperson and helpers that create touches at a given time."""
+"""The common test base.
+
+``ClientCareCase``: one account (a company with two contacts), salespeople
+and helpers that create touches at a given time. The ``_setup_outcome_data``
+family: a sales team with won stages, an account, opportunities, and the
+client's rating request, for the tests of what happens after the sale."""
 
 from datetime import datetime, timedelta
 
@@ -129,3 +133,107 @@ class ClientCareCase(TransactionCase):
     @staticmethod
     def ago(days=0, hours=0, minutes=0):
         return NOW - timedelta(days=days, hours=hours, minutes=minutes)
+
+
+# -- after the sale ---------------------------------------------------------
+
+
+def _setup_outcome_data(cls):
+    """Users, stages, an account with two contacts and open opportunities."""
+    env = cls.env
+    cls.salesman = new_test_user(
+        env,
+        login="cv_outcome_salesman",
+        groups="sales_team.group_sale_salesman",
+        email="salesman@example.com",
+    )
+    cls.other_salesman = new_test_user(
+        env,
+        login="cv_outcome_salesman2",
+        groups="sales_team.group_sale_salesman",
+        email="salesman2@example.com",
+    )
+    cls.manager = new_test_user(
+        env,
+        login="cv_outcome_manager",
+        groups="sales_team.group_sale_manager",
+        email="manager@example.com",
+    )
+    cls.team = env["crm.team"].create(
+        {"name": "CV Outcome Team", "user_id": cls.manager.id}
+    )
+    cls.stage_new = env["crm.stage"].create(
+        {"name": "CV New", "sequence": 1, "team_id": cls.team.id}
+    )
+    cls.stage_won = env["crm.stage"].create(
+        {"name": "CV Won", "sequence": 90, "is_won": True, "team_id": cls.team.id}
+    )
+    cls.stage_won_2 = env["crm.stage"].create(
+        {"name": "CV Delivered", "sequence": 91, "is_won": True, "team_id": cls.team.id}
+    )
+    cls.account = env["res.partner"].create(
+        {"name": "CV Harbour Clinic", "is_company": True, "email": "clinic@example.com"}
+    )
+    cls.contact = env["res.partner"].create(
+        {
+            "name": "CV Dr. Ana Reyes",
+            "parent_id": cls.account.id,
+            "email": "ana@example.com",
+        }
+    )
+    cls.contact_2 = env["res.partner"].create(
+        {
+            "name": "CV Tom Hale",
+            "parent_id": cls.account.id,
+            "email": "tom@example.com",
+        }
+    )
+    env["ir.config_parameter"].sudo().set_param("client_value.impact_review_days", 30)
+    env["ir.config_parameter"].sudo().set_param(
+        "client_value.auto_rating_request", False
+    )
+    cls.review_type = env.ref("client_value.mail_activity_type_impact_review")
+
+
+def _new_lead(cls, name, user=None, partner=None, **values):
+    vals = {
+        "name": name,
+        "type": "opportunity",
+        "team_id": cls.team.id,
+        "stage_id": cls.stage_new.id,
+        "user_id": (user or cls.salesman).id,
+        "partner_id": (partner or cls.contact).id,
+        "expected_revenue": 1000,
+    }
+    vals.update(values)
+    return cls.env["crm.lead"].create(vals)
+
+
+def _link_token(lead, partner=None):
+    """The token of the rating links the client receives by email."""
+    lead._rating_get_access_token(partner=partner)
+    rating = lead.rating_ids.sudo().filtered(lambda r: not r.consumed)[:1]
+    return lead._client_value_rating_link_token(rating)
+
+
+def _ask_client(lead, user):
+    """*Ask the Client* as ``user``: the composer opens on the rating request
+    and the user sends it; returns the notification."""
+    lead = lead.with_user(user)
+    action = lead.action_ask_client_rating()
+    composer = lead.env["mail.compose.message"].with_context(action["context"])
+    return composer.create({}).action_send_mail()
+
+
+def _open_reviews(lead):
+    return lead.env["mail.activity"].search(
+        [
+            ("res_model", "=", "crm.lead"),
+            ("res_id", "in", lead.ids),
+            (
+                "activity_type_id",
+                "=",
+                lead.env.ref("client_value.mail_activity_type_impact_review").id,
+            ),
+        ]
+    )

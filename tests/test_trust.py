@@ -20,8 +20,14 @@ from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import CALL, NOW, ClientCareCase
-from .test_outcome import _ask_client, _new_lead, _setup_outcome_data
+from .common import (
+    CALL,
+    NOW,
+    ClientCareCase,
+    _ask_client,
+    _new_lead,
+    _setup_outcome_data,
+)
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 REFUSED = (AccessError, UserError, ValidationError)
