@@ -1,5 +1,5 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test compat retest lint bench help pot screenshots readme
+.PHONY: demo demo-reset test compat retest lint bench help pot po screenshots readme
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
@@ -11,6 +11,7 @@ help:
 	@echo "make lint        ruff and pylint-odoo only"
 	@echo "make bench       performance benchmark (ACCOUNTS=100000 by default)"
 	@echo "make pot         export client_value/i18n/client_value.pot from the test database"
+	@echo "make po          merge the .pot into the fr/es .po files and list what is left to translate"
 	@echo "make screenshots refresh the app page screenshots (client_value/static/description)"
 	@echo "make readme     assemble client_value/README.rst from client_value/readme/*.md"
 
@@ -40,6 +41,10 @@ bench:
 
 pot:
 	@bash scripts/pot.sh
+
+# The .pot merged into client_value/i18n/<lang>.po (msgmerge), terms left listed.
+po:
+	@bash scripts/venv_run.sh python scripts/po_sync.py
 
 # Reruns the browser tests, saving their screenshots for the app page.
 screenshots:

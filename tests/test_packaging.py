@@ -90,6 +90,8 @@ class TestPackaging(TransactionCase):
         expected = {"__init__.py", "__manifest__.py", "README.rst"}
         expected |= {"static/description/icon.png", "static/description/index.html"}
         expected |= set(manifest["data"])
+        # The translation template and the languages that ship (fr, es).
+        expected |= {"i18n/" + p.name for p in (ADDON_DIR / "i18n").glob("*.po*")}
         for assets in manifest.get("assets", {}).values():
             expected |= {
                 path.removeprefix("client_value/")
