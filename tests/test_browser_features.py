@@ -384,6 +384,38 @@ class TestBrowserFeatures(ClientValueHttpCase):
         )
         self.assertScreenshot(path, switches)
 
+    def test_partner_care_in_french_screenshot(self):
+        """The Client Care page as a French salesperson sees it."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "contacts", "calendar", "sales_team", "crm", "sale"]
+            + ["client_value"],
+            ["fr_FR"],
+            overwrite=True,
+        )
+        french = new_test_user(
+            self.env,
+            login="cv_feature_vendeur",
+            password="cv_feature_vendeur",
+            name="Lucie Vendeuse",
+            groups="sales_team.group_sale_salesman",
+            tz="UTC",
+            lang="fr_FR",
+        )
+        path, switches = self.take_screenshot(
+            "partner_care_fr",
+            "/odoo/action-base.action_partner_form/%d" % self.harbour.id,
+            ".o_form_view .o_notebook .nav-link[name='client_care']",
+            login=french.login,
+            click=".o_form_view .o_notebook .nav-link[name='client_care']",
+            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
+            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+            # The page speaks French: the tab's label is translated.
+            until_js="document.querySelector(\".nav-link[name='client_care']\")"
+            ".textContent.includes('Suivi client')",
+        )
+        self.assertScreenshot(path, switches)
+
     def test_partner_care_screenshot(self):
         path, switches = self.take_screenshot(
             "partner_care",
