@@ -427,3 +427,149 @@ class TestBrowserFeatures(ClientValueHttpCase):
             ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
         )
         self.assertScreenshot(path, switches)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestBrowserSourcesScreenshot(ClientValueHttpCase):
+    """The Client Care page of an account looked after through its order,
+    its invoice and its project task (Sales, Invoicing and Project are
+    installed in the test database)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("client_value.neglect_window_days", "30")
+        params.set_param("client_value.count_incoming_email", "True")
+        cls.salesman = new_test_user(
+            cls.env,
+            login="cv_sources_salesman",
+            password="cv_sources_salesman",
+            name="Mia Salesman",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "account.group_account_invoice,project.group_project_user",
+            tz="UTC",
+        )
+        Partner = cls.env["res.partner"]
+        cls.seaside = Partner.create(
+            {
+                "name": "Seaside Opticians",
+                "is_company": True,
+                "user_id": cls.salesman.id,
+            }
+        )
+        lena, tom = Partner.create(
+            [
+                {
+                    "name": name,
+                    "parent_id": cls.seaside.id,
+                    "email": "%s@seaside.example.com" % name.split()[0].lower(),
+                }
+                for name in ("Lena Seaside", "Tom Seaside")
+            ]
+        )
+        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        with freeze_time(now - timedelta(days=25)):
+            product = cls.env["product.product"].create(
+                {
+                    "name": "Display unit",
+                    "type": "service",
+                    "invoice_policy": "order",
+                    "list_price": 1800,
+                }
+            )
+            order = cls.env["sale.order"].create(
+                {
+                    "partner_id": lena.id,
+                    "user_id": cls.salesman.id,
+                    "order_line": [
+                        (0, 0, {"product_id": product.id, "product_uom_qty": 4})
+                    ],
+                }
+            )
+            order.action_confirm()
+            invoice = order._create_invoices()
+            invoice.action_post()
+            project = cls.env["project.project"].create({"name": "Store fit-out"})
+            task = cls.env["project.task"].create(
+                {
+                    "name": "Display fitting",
+                    "project_id": project.id,
+                    "partner_id": tom.id,
+                }
+            )
+            cls.env.flush_all()
+
+        def at(days, hours):
+            return freeze_time(now - timedelta(days=days, hours=hours))
+
+        def client_email(record, author, subject):
+            record.message_post(
+                body="<p>%s</p>" % subject,
+                subject=subject,
+                message_type="email",
+                author_id=author.id,
+                subtype_xmlid="mail.mt_comment",
+            )
+            cls.env.flush_all()
+
+        def reply(record, body):
+            record.message_post(
+                body=body,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                author_id=cls.salesman.partner_id.id,
+            )
+            cls.env.flush_all()
+
+        def done(record, xmlid, summary):
+            record.activity_schedule(
+                xmlid, summary=summary, user_id=cls.salesman.id
+            ).action_done()
+            cls.env.flush_all()
+
+        with at(19, 6):
+            client_email(order, lena, "%s: delivery before the opening?" % order.name)
+        with at(19, 2):
+            reply(order, "Yes: delivery is booked for the 12th.")
+        with at(13, 4):
+            done(invoice, ADMIN, "%s: copy to accounts payable" % invoice.name)
+        with at(8, 7):
+            client_email(invoice, lena, "%s: VAT number missing" % invoice.name)
+        with at(8, 5):
+            reply(invoice, "Here is the corrected invoice.")
+        with at(5, 5):
+            done(task, CALL, "%s: measure the wall" % task.name)
+        with at(2, 6):
+            task.activity_schedule(
+                SERVICE,
+                summary="%s: one more unit" % task.name,
+                user_id=cls.salesman.id,
+            )
+            cls.env.flush_all()
+
+    def test_partner_care_sources_screenshot(self):
+        touches = self.env["client_value.touch"].search(
+            [("account_id", "=", self.seaside.id)]
+        )
+        self.assertEqual(
+            set(touches.mapped("res_model")),
+            {"sale.order", "account.move", "project.task"},
+        )
+        self.assertEqual(
+            sorted(touches.mapped("state")),
+            ["answered", "answered", "done", "done", "waiting"],
+        )
+        path, switches = self.take_screenshot(
+            "partner_care_sources",
+            "/odoo/action-base.action_partner_form/%d" % self.seaside.id,
+            ".o_form_view .o_notebook .nav-link[name='client_care']",
+            login=self.salesman.login,
+            click=".o_form_view .o_notebook .nav-link[name='client_care']",
+            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
+            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+        )
+        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
+        for switch in REQUIRED_SWITCHES:
+            self.assertIn(switch, switches)
