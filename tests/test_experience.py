@@ -8,8 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from .common import NOW, SERVICE, ClientCareCase
 
-START = datetime(2026, 3, 1)
-END = datetime(2026, 3, 31)
+START = datetime(2020, 3, 1)
+END = datetime(2020, 3, 31)
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -48,7 +48,7 @@ class TestDigest(ClientCareCase):
                 "company_id": company.id,
             }
         )
-        with self.at(datetime(2026, 3, 5, 10)):
+        with self.at(datetime(2020, 3, 5, 10)):
             won = self.env["crm.lead"].create(
                 {
                     "name": f"{company.name} deal",
@@ -69,16 +69,16 @@ class TestDigest(ClientCareCase):
                 "company_id": company.id,
             }
         )
-        self.request(lead, datetime(2026, 3, 10, 9))
-        self.reply(lead, datetime(2026, 3, 10, 9) + timedelta(hours=response_hours))
-        self.request(lead, datetime(2026, 3, 20, 9))
+        self.request(lead, datetime(2020, 3, 10, 9))
+        self.reply(lead, datetime(2020, 3, 10, 9) + timedelta(hours=response_hours))
+        self.request(lead, datetime(2020, 3, 20, 9))
         # sudo: neglect events are a log written by the watch
         self.env["client_value.neglect.event"].sudo().create(
             [
                 {
                     "partner_id": account.id,
                     "kind": "flagged",
-                    "date": datetime(2026, 3, 12 + i),
+                    "date": datetime(2020, 3, 12 + i),
                     "company_id": company.id,
                 }
                 for i in range(flagged)

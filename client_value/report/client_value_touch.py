@@ -151,10 +151,31 @@ class ClientValueTouch(models.Model):
     res_id = fields.Many2oneReference(
         string="Document", model_field="res_model", readonly=True
     )
+    document_ref = fields.Reference(
+        string="Document",
+        selection="_selection_document_ref",
+        compute="_compute_document_ref",
+        help="The contact, opportunity, order, invoice, task or ticket the "
+        "touch is on.",
+    )
     partner_id = fields.Many2one("res.partner", string="Contact", readonly=True)
     account_id = fields.Many2one("res.partner", string="Account", readonly=True)
     lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
     company_id = fields.Many2one("res.company", string="Company", readonly=True)
+
+    @api.model
+    def _selection_document_ref(self):
+        return [
+            (model, self.env["ir.model"]._get(model).name)
+            for model in touch_rule.touch_models(self.env)
+        ]
+
+    @api.depends("res_model", "res_id")
+    def _compute_document_ref(self):
+        for touch in self:
+            touch.document_ref = (
+                f"{touch.res_model},{touch.res_id}" if touch.res_model else False
+            )
 
     def init(self):
         self._create_indexes()
