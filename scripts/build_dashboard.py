@@ -166,10 +166,10 @@ SECTIONS = [
         ),
         chart(
             "neglect_trend",
-            "Flagged against cleared, per week",
+            "Flagged against cleared, per month",
             "client_value.neglect.event",
             "__count",
-            ["date:week", "kind"],
+            ["date:month", "kind"],
             [],
             menu="client_value.client_value_neglect_event_menu",
         ),

@@ -39,3 +39,22 @@ class TestBrowserDashboard(ClientValueHttpCase):
             until_js=CHARTS_WITH_DATA,
         )
         self.assertEqual(png_size(path.read_bytes()), (1366, 768))
+
+    def test_the_year_of_history_screenshot(self):
+        """The trend charts over the demo's twelve months: outcomes per month
+        and client satisfaction per month."""
+        dashboard = self.env.ref("client_value.spreadsheet_dashboard_client_impact")
+        path, _switches = self.take_screenshot(
+            "dashboard_history",
+            "/odoo/dashboards?dashboard_id=%d" % dashboard.id,
+            ".o_spreadsheet_dashboard_action .o-figure canvas",
+            login=self.manager.login,
+            # Scroll the dashboard to the section "How did the sale change
+            # the client's situation?", then wait for its charts' data.
+            until_js="(() => { const bar = document.querySelector("
+            "'.o_spreadsheet_dashboard_action .o-scrollbar.vertical');"
+            " if (!bar) { return false; } bar.scrollTop = 1120;"
+            " bar.dispatchEvent(new Event('scroll'));"
+            " return bar.scrollTop > 1000 && (%s); })()" % CHARTS_WITH_DATA.strip(),
+        )
+        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
