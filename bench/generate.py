@@ -10,17 +10,30 @@ recorded the same history: service requests and administrative tasks among
 the activities, messages classified as client touches, answers.
 
 Per account (a company with 1 to 3 contacts): 2 opportunities, 10
-activities, 5 messages, spread over 180 days. One account in
-``NEGLECT_EVERY`` only has an old, unanswered service request and no touch
-in the last 35 days: those must be flagged; every other account had a done
-call in the last 10 days.
+activities, 5 messages, spread over 180 days; and, when Sales, Invoicing and
+Project are installed (``make bench`` installs them), one sale order, one
+customer invoice and one project task, each with 2 activities and 3
+messages. One account in ``NEGLECT_EVERY`` only has an old, unanswered
+service request and no touch in the last 35 days: those must be flagged;
+every other account had a done call in the last 10 days. Both the request
+and the call sit, by turns, on the contact, the order, the invoice and the
+task, so that every source is read.
 """
 
 from odoo.tools import SQL
 
+from odoo.addons.client_value.tools import history
+
 SEED = 0.42
 SPAN_DAYS = 180
 NEGLECT_EVERY = 33
+# Documents of the account besides contacts and opportunities: the
+# bench_account column holding the account's document, its model, table.
+DOCUMENTS = (
+    ("order_id", "sale.order", "sale_order"),
+    ("invoice_id", "account.move", "account_move"),
+    ("task_id", "project.task", "project_task"),
+)
 
 
 def _ids(cr, query, params=()):
@@ -28,9 +41,38 @@ def _ids(cr, query, params=()):
     return [row[0] for row in cr.fetchall()]
 
 
+def _column_defaults(env, model):
+    """Give the required columns of ``model`` that other apps add (e.g.
+    Invoicing's ``autopost_bills`` on contacts) their ORM default as SQL
+    default, for the INSERTs below; returns the columns to reset."""
+    cr = env.cr
+    table = env[model]._table
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL "
+        "AND column_name != 'id'",
+        [table],
+    )
+    columns = []
+    for (column,) in cr.fetchall():
+        field = env[model]._fields.get(column)
+        if field and field.default and column not in ("name", "type"):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    field.default(env[model]),
+                )
+            )
+            columns.append((table, column))
+    return columns
+
+
 def core(env, accounts):
     """Accounts, contacts, opportunities, activities and messages."""
     cr = env.cr
+    defaulted = _column_defaults(env, "res.partner")
     group = env.ref("sales_team.group_sale_salesman")
     users = (
         env["res.users"]
@@ -143,6 +185,15 @@ def core(env, accounts):
             "span": SPAN_DAYS,
         },
     )
+    documents = _documents(env)
+    for table, column in defaulted:
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT",
+                SQL.identifier(table),
+                SQL.identifier(column),
+            )
+        )
     # Activities: 10 per account, on a contact or on a deal; 70 % done.
     cr.execute(
         """
@@ -197,8 +248,152 @@ def core(env, accounts):
         """,
         {"note": note, "comment": comment, "span": SPAN_DAYS},
     )
+    for column, model, _table in documents:
+        _document_history(env, column, model, list(types.values()), comment, note)
     env.invalidate_all()
     return counts(cr)
+
+
+def _documents(env):
+    """One sale order, one posted customer invoice and one project task per
+    account, for the apps that are installed; returns the DOCUMENTS made."""
+    cr = env.cr
+    made = []
+    company = env.ref("base.main_company")
+    if "sale.order" in env:
+        cr.execute(
+            """
+            INSERT INTO sale_order (name, partner_id, partner_invoice_id,
+                                    partner_shipping_id, company_id, currency_id,
+                                    date_order, state, user_id, create_date,
+                                    write_date, create_uid, write_uid)
+            SELECT 'BENCH/SO/' || a.rn, a.contacts[1], a.contacts[1], a.contacts[1],
+                   %(company)s, %(currency)s, x.at, 'sale', a.user_id, x.at, now(),
+                   1, 1
+              FROM bench_account a
+             CROSS JOIN LATERAL (SELECT now() - random() * interval '%(span)s days'
+                                        + a.rn * interval '0 seconds' AS at) x
+            """,
+            {
+                "company": company.id,
+                "currency": company.currency_id.id,
+                "span": SPAN_DAYS,
+            },
+        )
+        made.append(DOCUMENTS[0])
+    if "account.move" in env:
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        ) or env["account.journal"].create(
+            {"name": "Bench Sales", "type": "sale", "code": "BSAL"}
+        )
+        cr.execute(
+            """
+            INSERT INTO account_move (name, move_type, state, date, invoice_date,
+                                      journal_id, company_id, currency_id,
+                                      partner_id, commercial_partner_id,
+                                      always_tax_exigible, auto_post,
+                                      invoice_user_id, create_date, write_date,
+                                      create_uid, write_uid)
+            SELECT 'BENCH/INV/' || a.rn, 'out_invoice', 'posted', x.at::date,
+                   x.at::date, %(journal)s, %(company)s, %(currency)s,
+                   a.contacts[1], a.account_id, false, 'no', a.user_id, x.at, now(),
+                   1, 1
+              FROM bench_account a
+             CROSS JOIN LATERAL (SELECT now() - random() * interval '%(span)s days'
+                                        + a.rn * interval '0 seconds' AS at) x
+            """,
+            {
+                "journal": journal.id,
+                "company": company.id,
+                "currency": company.currency_id.id,
+                "span": SPAN_DAYS,
+            },
+        )
+        made.append(DOCUMENTS[1])
+    if "project.task" in env:
+        project = env["project.project"].create({"name": "Bench Support"})
+        cr.execute(
+            """
+            INSERT INTO project_task (name, project_id, company_id, partner_id,
+                                      state, active, create_date, write_date,
+                                      create_uid, write_uid)
+            SELECT 'Bench task ' || a.rn, %(project)s, %(company)s, a.contacts[1],
+                   '01_in_progress', true, now(), now(), 1, 1
+              FROM bench_account a
+            """,
+            {"project": project.id, "company": company.id},
+        )
+        made.append(DOCUMENTS[2])
+    for column, _model, table in made:
+        cr.execute(
+            SQL(
+                """
+                ALTER TABLE bench_account ADD COLUMN %(column)s integer;
+                CREATE INDEX ON %(table)s (partner_id);
+                ANALYZE %(table)s;
+                UPDATE bench_account b SET %(column)s = d.doc_id
+                  FROM (SELECT partner_id, min(id) AS doc_id FROM %(table)s
+                         GROUP BY partner_id) d
+                 WHERE d.partner_id = b.contacts[1];
+                """,
+                column=SQL.identifier(column),
+                table=SQL.identifier(table),
+            )
+        )
+    cr.execute("ANALYZE bench_account")
+    return made
+
+
+def _document_history(env, column, model, types, comment, note):
+    """2 activities (70 % done) and 3 messages on the account's document of
+    ``column``: emails from the client, replies and notes."""
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO mail_activity (res_model_id, res_model, res_id,
+                                       activity_type_id, user_id, date_deadline,
+                                       active, date_done, summary, automated,
+                                       create_date, write_date, create_uid,
+                                       write_uid)
+            SELECT %(model_id)s, %(model)s, a.%(column)s,
+                   (%(types)s::int[])[1 + floor(random() * 4)::int],
+                   a.user_id, x.at::date, NOT x.done,
+                   CASE WHEN x.done THEN x.at::date END,
+                   'Bench activity', false, x.at - interval '1 day', now(), 1, 1
+              FROM bench_account a
+             CROSS JOIN generate_series(1, 2) k
+             CROSS JOIN LATERAL (
+                  SELECT random() < 0.7 + 0 * k AS done,
+                         now() - random() * interval '%(span)s days' AS at
+             ) x;
+            INSERT INTO mail_message (model, res_id, message_type, subtype_id,
+                                      is_internal, author_id, date, body,
+                                      create_date, write_date, create_uid,
+                                      write_uid)
+            SELECT %(model)s, a.%(column)s, x.mtype, x.subtype, x.internal,
+                   CASE WHEN x.kind = 0 THEN a.contacts[1] ELSE u.partner_id END,
+                   x.at, '<p>Bench message</p>', x.at, x.at, 1, 1
+              FROM bench_account a
+              JOIN res_users u ON u.id = a.user_id
+             CROSS JOIN generate_series(0, 2) k
+             CROSS JOIN LATERAL (
+                  SELECT k AS kind,
+                         CASE k WHEN 0 THEN 'email' ELSE 'comment' END AS mtype,
+                         CASE k WHEN 2 THEN %(note)s ELSE %(comment)s END AS subtype,
+                         k = 2 AS internal,
+                         now() - random() * interval '%(span)s days' AS at
+             ) x;
+            """,
+            model_id=env["ir.model"]._get_id(model),
+            model=model,
+            column=SQL.identifier(column),
+            types=types,
+            span=SQL(str(SPAN_DAYS)),
+            comment=comment,
+            note=note,
+        )
+    )
 
 
 def client_value_layer(env):
@@ -209,9 +404,43 @@ def client_value_layer(env):
     admin = env.ref("client_value.mail_activity_type_admin_task").id
     call = env.ref("mail.mail_activity_data_call").id
     m_partner = env["ir.model"]._get_id("res.partner")
+    documents = [doc for doc in DOCUMENTS if doc[1] in env]
+    # The documents of the neglected accounts, and where the account's last
+    # request (neglected) or recent call (the others) is placed: by turns on
+    # the first contact and on each document.
+    neglected_documents = SQL(" ").join(
+        SQL(
+            "UNION ALL SELECT %s, b.%s FROM bench_account b WHERE b.neglected",
+            model,
+            SQL.identifier(column),
+        )
+        for column, model, _table in documents
+    )
+    places = [
+        SQL(
+            "SELECT %s AS model_id, 'res.partner' AS model, b.contacts[1] AS res_id",
+            m_partner,
+        )
+    ]
+    places += [
+        SQL(
+            "SELECT %s, %s, b.%s",
+            env["ir.model"]._get_id(model),
+            model,
+            SQL.identifier(column),
+        )
+        for column, model, _table in documents
+    ]
+    where_placed = SQL(
+        "SELECT * FROM (%s) o OFFSET mod(b.rn / %s, %s) LIMIT 1",
+        SQL(" UNION ALL ").join(places),
+        NEGLECT_EVERY,
+        len(places),
+    )
     cr.execute("SELECT setseed(%s)", [SEED])
     cr.execute(
-        """
+        SQL(
+            """
         ANALYZE mail_activity;
         ANALYZE mail_message;
         -- A quarter of the activities are service requests, a tenth admin.
@@ -266,7 +495,8 @@ def client_value_layer(env):
           FROM bench_account b
           JOIN res_partner p ON p.commercial_partner_id = b.account_id
           JOIN crm_lead l ON l.partner_id = p.id
-         WHERE b.neglected;
+         WHERE b.neglected
+        %(neglected_documents)s;
         ANALYZE bench_neglected_record;
         UPDATE mail_activity a
            SET done_datetime = a.done_datetime - interval '40 days',
@@ -283,28 +513,31 @@ def client_value_layer(env):
                date_answered = m.date_answered - interval '40 days'
           FROM bench_neglected_record r
          WHERE m.model = r.model AND m.res_id = r.res_id
-           AND m.date > now() - interval '35 days';
+           AND GREATEST(m.date, m.date_answered) > now() - interval '35 days';
         -- ...and a request nobody answered, 40 days ago.
         INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
                                    touch_kind, is_service_request, date_requested,
                                    user_id, date_deadline, active, summary,
                                    automated, create_date, write_date, create_uid,
                                    write_uid)
-        SELECT %(m_partner)s, 'res.partner', b.contacts[1], %(service)s, 'service',
+        SELECT w.model_id, w.model, w.res_id, %(service)s, 'service',
                true, now() - interval '40 days', b.user_id,
                (now() - interval '38 days')::date, true, 'Bench request', false,
                now() - interval '40 days', now(), 1, 1
-          FROM bench_account b WHERE b.neglected;
+          FROM bench_account b
+          CROSS JOIN LATERAL (%(where_placed)s) w
+         WHERE b.neglected;
         -- Every other account had a call in the last 10 days.
         INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
                                    touch_kind, is_service_request, done_datetime,
                                    date_done, user_id, date_deadline, active,
                                    summary, automated, create_date, write_date,
                                    create_uid, write_uid)
-        SELECT %(m_partner)s, 'res.partner', b.contacts[1], %(call)s, 'sales', false,
+        SELECT w.model_id, w.model, w.res_id, %(call)s, 'sales', false,
                x.at, x.at::date, b.user_id, x.at::date, false, 'Bench call', false,
                x.at, now(), 1, 1
           FROM bench_account b
+          CROSS JOIN LATERAL (%(where_placed)s) w
           CROSS JOIN LATERAL (SELECT (now() at time zone 'UTC')
                                      - random() * interval '10 days'
                                      + b.rn * interval '0 seconds' AS at) x
@@ -314,14 +547,27 @@ def client_value_layer(env):
         ANALYZE res_partner;
         ANALYZE crm_lead;
         """,
-        {
-            "service": service,
-            "admin": admin,
-            "call": call,
-            "m_partner": m_partner,
-        },
+            service=service,
+            admin=admin,
+            call=call,
+            neglected_documents=neglected_documents,
+            where_placed=where_placed,
+        )
     )
     env.invalidate_all()
+    # When each waiting request becomes late, planned as the module does
+    # when the response target changes.
+    history.replan_answer_due(env)
+    # No request becomes late while the bench runs (its runs are minutes
+    # apart): the cron's set and the lower bound's compare at any moment.
+    cr.execute(
+        """
+        UPDATE mail_activity SET answer_due = now() + interval '6 hours'
+         WHERE answer_due BETWEEN now() AND now() + interval '6 hours';
+        UPDATE mail_message SET answer_due = now() + interval '6 hours'
+         WHERE answer_due BETWEEN now() AND now() + interval '6 hours';
+        """
+    )
     # The last touch the module keeps on every account, for this history.
     env["client_value.touch"]._refresh_last_touch()
     return counts(cr)
@@ -329,7 +575,12 @@ def client_value_layer(env):
 
 def counts(cr):
     result = {}
-    for table in ("res_partner", "crm_lead", "mail_activity", "mail_message"):
+    tables = ["res_partner", "crm_lead", "mail_activity", "mail_message"]
+    tables += [table for _c, _m, table in DOCUMENTS]
+    for table in tables:
+        cr.execute("SELECT to_regclass(%s)", [table])
+        if not cr.fetchone()[0]:
+            continue
         cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(table)))
         result[table] = cr.fetchone()[0]
     return result

@@ -9,8 +9,8 @@ SIZES=("$ACCOUNTS")
 [ "${SCALING:-1}" = 0 ] || SIZES+=("$((ACCOUNTS * 2))")
 for n in "${SIZES[@]}"; do
     db="client_value_bench_$n"
-    say "bench database $db: base modules, no demo data"
-    new_db_from_base "$db" nodemo
+    say "bench database $db: base modules with Sales, Invoicing and Project, no demo data"
+    new_db_from_base "$db" nodemo "$DEMO_APPS"
 done
 cd "$ROOT"
 status=0

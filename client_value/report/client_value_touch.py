@@ -149,7 +149,7 @@ class ClientValueTouch(models.Model):
     answered_by_id = fields.Many2one("res.partner", string="Answered By", readonly=True)
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(
-        string="Document", model_field="res_model", readonly=True
+        string="Document ID", model_field="res_model", readonly=True
     )
     document_ref = fields.Reference(
         string="Document",
