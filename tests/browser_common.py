@@ -15,7 +15,7 @@ from pathlib import Path
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
-from odoo.tests import HttpCase, common
+from odoo.tests import HttpCase, common, new_test_user
 from odoo.tests.common import (
     TEST_CURSOR_COOKIE_NAME,
     ChromeBrowser,
@@ -117,6 +117,24 @@ class ClientValueHttpCase(HttpCase):
             _find_executable()
         except unittest.SkipTest as exc:
             raise AssertionError(CHROMIUM_MISSING) from exc
+
+    @classmethod
+    def _setup_client_care(cls, login, groups):
+        """The settings the browser tests read (no tracking, a 30-day
+        window, client emails as requests) and the salesperson who drives
+        the browser, whose password is the login."""
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("client_value.neglect_window_days", "30")
+        params.set_param("client_value.count_incoming_email", "True")
+        return new_test_user(
+            cls.env,
+            login=login,
+            password=login,
+            name="Mia Salesman",
+            groups=groups,
+            tz="UTC",
+        )
 
     @classmethod
     def _build_web_assets(cls):

@@ -27,17 +27,8 @@ class TestBrowserFeatures(ClientValueHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("client_value.neglect_window_days", "30")
-        params.set_param("client_value.count_incoming_email", "True")
-        cls.salesman = new_test_user(
-            cls.env,
-            login="cv_feature_salesman",
-            password="cv_feature_salesman",
-            name="Mia Salesman",
-            groups="sales_team.group_sale_salesman",
-            tz="UTC",
+        cls.salesman = cls._setup_client_care(
+            "cv_feature_salesman", "sales_team.group_sale_salesman"
         )
         colleague = new_test_user(
             cls.env,
@@ -438,18 +429,10 @@ class TestBrowserSourcesScreenshot(ClientValueHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("client_value.neglect_window_days", "30")
-        params.set_param("client_value.count_incoming_email", "True")
-        cls.salesman = new_test_user(
-            cls.env,
-            login="cv_sources_salesman",
-            password="cv_sources_salesman",
-            name="Mia Salesman",
-            groups="sales_team.group_sale_salesman_all_leads,"
+        cls.salesman = cls._setup_client_care(
+            "cv_sources_salesman",
+            "sales_team.group_sale_salesman_all_leads,"
             "account.group_account_invoice,project.group_project_user",
-            tz="UTC",
         )
         Partner = cls.env["res.partner"]
         cls.seaside = Partner.create(

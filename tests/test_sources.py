@@ -10,6 +10,8 @@ from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.client_value.tools import touch_rule
+
 from .common import CALL, ClientCareCase
 
 # A Friday evening, then the next Monday morning and Wednesday morning.
@@ -220,6 +222,52 @@ class TestResponseTarget(SourceCase):
         with self.at(WEDNESDAY_MORNING):
             self.account.invalidate_recordset()
             self.assertEqual(self.account.late_request_count, 1)
+
+    def test_planning_many_requests_at_once_gives_the_same_due_moments(self):
+        """History is planned in one pass per calendar (install, a changed
+        target); each due moment is the one a single request gets, on
+        working hours, weekends, a public holiday and another company's
+        calendar (Odoo's standard 40 hours, in Brussels time)."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "CV public holiday",
+                "calendar_id": False,
+                "date_from": datetime(2026, 3, 10, 0, 0),
+                "date_to": datetime(2026, 3, 10, 23, 59),
+                "time_type": "leave",
+            }
+        )
+        self.company_b.resource_calendar_id = self.env.ref(
+            "resource.resource_calendar_std"
+        ).copy({"tz": "Europe/Brussels"})
+        moments = [
+            FRIDAY_EVENING,
+            MONDAY_MORNING,
+            WEDNESDAY_MORNING,
+            datetime(2026, 3, 7, 11, 30),  # Saturday
+            datetime(2026, 3, 9, 12, 30),  # lunch
+            datetime(2026, 3, 9, 17, 0),  # the end of a day
+            datetime(2026, 3, 10, 9, 0),  # the holiday
+            datetime(2026, 3, 27, 16, 59, 30),
+            datetime(2026, 1, 2, 3, 4, 5),
+        ]
+        requests = [
+            (company, moment)
+            for company in (self.company, self.company_b)
+            for moment in moments
+        ]
+        for days in (1, 2, 5):
+            with self.subTest(days=days):
+                self.env["ir.config_parameter"].sudo().set_param(
+                    "client_value.response_target_days", str(days)
+                )
+                self.assertEqual(
+                    touch_rule.answer_dues(self.env, requests),
+                    [
+                        touch_rule.answer_due(self.env, company, moment)
+                        for company, moment in requests
+                    ],
+                )
 
     def test_changing_the_target_replans_the_waiting_requests(self):
         request = self.request(self.contact_a, FRIDAY_EVENING)

@@ -617,11 +617,13 @@ class CrmLead(models.Model):
         failed = mails.filtered(lambda mail: mail.state == "exception")
         if failed:
             kind = "danger"
+            # The error itself stays out of the message: it is read under
+            # sudo, from emails only administrators may open.
             message = self.env._(
-                "The rating request could not be sent: %(reason)s It is in the "
-                "deal's chatter; resend it from there once the outgoing mail "
-                "server works.",
-                reason=failed[0].failure_reason or self.env._("unknown error."),
+                "The rating request could not be sent: the outgoing mail server "
+                "refused it or none is set up. It is in the deal's chatter; "
+                "resend it from there once the outgoing mail server works. An "
+                "administrator finds the error in Settings › Technical › Emails."
             )
         elif not mails:
             kind = "warning"

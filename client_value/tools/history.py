@@ -110,10 +110,13 @@ def _plan_answer_due(env, models, now):
         )
         rows = cr.fetchall()
         companies = touch_rule.document_companies(env, [(r[1], r[2]) for r in rows])
-        dues = [
-            touch_rule.answer_due(env, companies.get((model, res_id)), asked_on)
-            for _id, model, res_id, asked_on in rows
-        ]
+        dues = touch_rule.answer_dues(
+            env,
+            [
+                (companies.get((model, res_id)), asked_on)
+                for _id, model, res_id, asked_on in rows
+            ],
+        )
         if rows:
             cr.execute(
                 SQL(

@@ -32,8 +32,11 @@ table, so a query and the index it relies on read the same text.
 """
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import timedelta
+
+from pytz import utc
 
 from odoo.tools import SQL
 
@@ -256,6 +259,63 @@ def answer_due(env, company, requested_on):
         if due:
             return due
     return requested_on + timedelta(days=days)
+
+
+def answer_dues(env, requests):
+    """:func:`answer_due` of many requests at once: ``requests`` is a list of
+    (company, requested_on); returns their due moments, in order.
+
+    The working intervals of each calendar are read once for the whole span
+    of the requests, instead of once per request: the history of a database
+    (at install, when the target changes) holds tens of thousands of waiting
+    requests. Each due moment is the one :func:`answer_due` gives."""
+    days = settings.get(env, "response_target_days")
+    if not days:
+        return [requested_on for _company, requested_on in requests]
+    dues = [None] * len(requests)
+    by_calendar = {}
+    for index, (company, _requested_on) in enumerate(requests):
+        calendar = (company or env.company).resource_calendar_id
+        by_calendar.setdefault(calendar, []).append(index)
+    for calendar, indexes in by_calendar.items():
+        if not calendar:
+            for index in indexes:
+                dues[index] = requests[index][1] + timedelta(days=days)
+            continue
+        work = timedelta(hours=days * (calendar.hours_per_day or 8.0))
+        asked = [requests[index][1] for index in indexes]
+        # Room for the target after the last request, holidays included.
+        start = min(asked).replace(tzinfo=utc)
+        end = max(asked).replace(tzinfo=utc) + timedelta(days=days * 7 + 60)
+        intervals = [
+            (begin, stop)
+            for begin, stop, _meta in calendar._work_intervals_batch(
+                start, end, compute_leaves=True
+            )[False]
+        ]
+        starts = [begin for begin, _stop in intervals]
+        # Working time before each interval, from the first one.
+        before = [timedelta()]
+        for begin, stop in intervals:
+            before.append(before[-1] + (stop - begin))
+        for index, requested_on in zip(indexes, asked, strict=True):
+            moment = requested_on.replace(tzinfo=utc)
+            # Working time up to the request, then the target on top of it.
+            i = bisect_right(starts, moment) - 1
+            done = (
+                before[i] + min(moment, intervals[i][1]) - starts[i]
+                if i >= 0
+                else timedelta()
+            )
+            target = done + work
+            # The first interval at whose end the target is reached.
+            j = bisect_left(before, target, lo=1) - 1
+            if j < len(intervals):
+                due = starts[j] + (target - before[j])
+                dues[index] = due.astimezone(utc).replace(tzinfo=None)
+            else:
+                dues[index] = answer_due(env, requests[index][0], requested_on)
+    return dues
 
 
 def document_companies(env, documents):
