@@ -322,7 +322,7 @@ def table(results):
     width = max(len(label) for label, _f in rows)
     lines = []
     for label, fmt in rows:
-        cells = "".join(f"{fmt(r):>24}" for r in results)
+        cells = "".join(f"{fmt(r):>28}" for r in results)
         lines.append(f"{label:<{width}}{cells}")
     if len(results) == 2:
         a, b = results
@@ -333,7 +333,7 @@ def table(results):
             ("2N/N care summary", lambda r: r["care"]["seconds"]),
             ("2N/N install", lambda r: r["install_seconds"]),
         ):
-            lines.append(f"{label:<{width}}{key(b) / key(a):>24.2f}")
+            lines.append(f"{label:<{width}}{key(b) / key(a):>28.2f}")
     return "\n".join(lines)
 
 
