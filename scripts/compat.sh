@@ -69,7 +69,7 @@ if [ "${COMPAT_REFRESH_BASELINE:-}" != 1 ] && [ -f "$BASELINE" ]; then
 else
     t="$(now)"
     compat_db "$BASE_DB"
-    say "without client_value: running Odoo's suites on $BASE_DB — about 1.5 min"
+    say "without client_value: running Odoo's suites on $BASE_DB — a few minutes"
     run_suites "$BASE_DB" "$WORK/baseline.tmp.json" "$WORK/baseline.log"
     # Only a complete run is cached; an unusable one fails the comparison.
     if python - "$WORK/baseline.tmp.json" <<'PY'; then
@@ -97,7 +97,7 @@ module_installed "$ADDON_DB" client_value || die "client_value failed to install
 TIMES+=("install client_value|$(since "$t")")
 
 t="$(now)"
-say "with client_value: running Odoo's suites on $ADDON_DB — about 1.5 min"
+say "with client_value: running Odoo's suites on $ADDON_DB — a few minutes"
 run_suites "$ADDON_DB" "$WORK/addon.json" "$WORK/addon.log"
 TIMES+=("suites with client_value|$(since "$t")")
 
