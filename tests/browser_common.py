@@ -157,6 +157,20 @@ class ClientValueHttpCase(HttpCase):
         except unittest.SkipTest as exc:
             self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
 
+    def take_client_care_screenshot(self, name, account, user):
+        """Save ``<name>.png`` of the Client Care tab of ``account``, as
+        ``user`` sees it once its timeline is shown."""
+        tab = ".o_form_view .o_notebook .nav-link[name='client_care']"
+        return self.take_screenshot(
+            name,
+            "/odoo/action-base.action_partner_form/%d" % account.id,
+            tab,
+            login=user.login,
+            click=tab,
+            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
+            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+        )
+
     def take_screenshot(
         self, name, url_path, selector, login, click=None, shown=None, until_js=None
     ):

@@ -408,14 +408,8 @@ class TestBrowserFeatures(ClientValueHttpCase):
         self.assertScreenshot(path, switches)
 
     def test_partner_care_screenshot(self):
-        path, switches = self.take_screenshot(
-            "partner_care",
-            "/odoo/action-base.action_partner_form/%d" % self.harbour.id,
-            ".o_form_view .o_notebook .nav-link[name='client_care']",
-            login=self.salesman.login,
-            click=".o_form_view .o_notebook .nav-link[name='client_care']",
-            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
-            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+        path, switches = self.take_client_care_screenshot(
+            "partner_care", self.harbour, self.salesman
         )
         self.assertScreenshot(path, switches)
 
@@ -544,14 +538,8 @@ class TestBrowserSourcesScreenshot(ClientValueHttpCase):
             sorted(touches.mapped("state")),
             ["answered", "answered", "done", "done", "waiting"],
         )
-        path, switches = self.take_screenshot(
-            "partner_care_sources",
-            "/odoo/action-base.action_partner_form/%d" % self.seaside.id,
-            ".o_form_view .o_notebook .nav-link[name='client_care']",
-            login=self.salesman.login,
-            click=".o_form_view .o_notebook .nav-link[name='client_care']",
-            shown=".o_notebook:has(.nav-link.active[name='client_care'])"
-            ":has(.o_field_widget[name='account_touch_ids'] .o_data_row)",
+        path, switches = self.take_client_care_screenshot(
+            "partner_care_sources", self.seaside, self.salesman
         )
         self.assertEqual(png_size(path.read_bytes()), (1366, 768))
         for switch in REQUIRED_SWITCHES:
