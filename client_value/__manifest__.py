@@ -27,7 +27,6 @@
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
-        "data/client_care_parameters.xml",
         "data/neglect_data.xml",
         "data/spreadsheet_dashboard_data.xml",
         "data/digest_data.xml",

@@ -219,7 +219,7 @@ class TestNeglectRules(NeglectCommon):
     def test_unanswered_incoming_email(self):
         self.client_email(self.lead_b, self.ago(days=5))
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param("client_value.count_incoming_email", False)
+        params.set_param("client_value.count_incoming_email", "False")
         self.run_cron()
         self.assertNotFlagged(self.account)
         params.set_param("client_value.count_incoming_email", True)

@@ -144,7 +144,7 @@ class TestServiceRequests(ClientCareCase):
         self.assertEqual(touch.lead_id, self.lead_b)
         # The setting off: still a touch, no longer a pending request.
         self.env["ir.config_parameter"].sudo().set_param(
-            "client_value.count_incoming_email", False
+            "client_value.count_incoming_email", "False"
         )
         summary = self.summary(self.account)
         self.assertEqual(summary["open"], 0)
@@ -528,3 +528,96 @@ class TestTouchCost(ClientCareCase):
         ):
             with self.subTest(**kwargs):
                 self.assertEqual(self.extra(meeting, **kwargs), 0)
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestOneReaderOfRequests(ClientCareCase):
+    """*Unanswered Emails Are Requests* is read the same way by every figure:
+    the contact's card, the team card, the digest, the timeline and the
+    neglect watch; its default is written once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team = cls.env["crm.team"].create(
+            {"name": "CV One Reader", "member_ids": [(6, 0, cls.salesman.ids)]}
+        )
+        cls.account.user_id = cls.salesman
+        cls.digest = cls.env.ref("digest.digest_digest_default")
+
+    def setUp(self):
+        super().setUp()
+        self.email = self.client_email(self.contact_a, self.ago(days=10))
+
+    def figures(self):
+        with self.at(NOW):
+            self.env.invalidate_all()
+            digest = self.digest.with_context(
+                start_datetime=self.ago(days=30), end_datetime=NOW
+            )
+            touch = self.env["client_value.touch"].search(
+                [("message_id", "=", self.email.id)]
+            )
+            return {
+                "card_waiting": self.account.waiting_request_count,
+                "card_late": self.account.late_request_count,
+                "team_late": self.team.client_late_request_count,
+                "digest_late": digest.kpi_client_value_late_requests_value,
+                "timeline_waiting": touch.state == "waiting",
+                "waiting_filter": self.env["res.partner"].search_count(
+                    [("id", "=", self.account.id), ("waiting_request_count", ">", 0)]
+                ),
+                "waiting_list": self.env["client_value.touch"].search_count(
+                    self.account.action_view_waiting_requests()["domain"]
+                ),
+            }
+
+    def test_off_every_figure_ignores_the_email(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "client_value.count_incoming_email", "False"
+        )
+        self.assertEqual(
+            self.figures(),
+            {
+                "card_waiting": 0,
+                "card_late": 0,
+                "team_late": 0,
+                "digest_late": 0,
+                "timeline_waiting": False,
+                "waiting_filter": 0,
+                "waiting_list": 0,
+            },
+        )
+
+    def test_on_every_figure_counts_the_email(self):
+        self.assertEqual(
+            self.figures(),
+            {
+                "card_waiting": 1,
+                "card_late": 1,
+                "team_late": 1,
+                "digest_late": 1,
+                "timeline_waiting": True,
+                "waiting_filter": 1,
+                "waiting_list": 1,
+            },
+        )
+
+    def test_one_default(self):
+        from odoo.addons.client_value.tools import settings
+
+        params = self.env["ir.config_parameter"].sudo()
+        params.search([("key", "=", "client_value.count_incoming_email")]).unlink()
+        self.assertIs(settings.SETTINGS["count_incoming_email"].default, True)
+        self.assertIs(settings.get(self.env, "count_incoming_email"), True)
+        self.assertEqual(self.figures()["card_waiting"], 1)
+        form = self.env["res.config.settings"].create({})
+        self.assertTrue(form.client_value_count_incoming_email)
+        # Unticked in the form, the setting is off, and stays off.
+        form.client_value_count_incoming_email = False
+        form.execute()
+        self.assertIs(settings.get(self.env, "count_incoming_email"), False)
+        self.assertFalse(
+            self.env["res.config.settings"].create({}).client_value_count_incoming_email
+        )
+        self.assertEqual(self.figures()["card_waiting"], 0)

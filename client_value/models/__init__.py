@@ -6,6 +6,7 @@ from . import crm_team
 from . import mail_activity_type
 from . import mail_activity
 from . import mail_message
+from . import mail_thread
 from . import mail_mail
 from . import rating_rating
 from . import res_partner

@@ -108,6 +108,18 @@ class ClientValueNeglectWatch(models.AbstractModel):
             watch._apply(clears)
 
     @api.model
+    def _follow(self, account_ids):
+        """Flag and clear, in the current transaction, the accounts among
+        ``account_ids`` whose state no longer matches the rule, after one of
+        Odoo's own flows moved touches between accounts (a merge, another
+        customer, another company, an archived or restored account)."""
+        # sudo: the flow's accounts follow the rule, whoever ran the flow
+        watch = self.sudo()
+        changes = watch._changes(account_ids)
+        if changes:
+            watch._apply(changes)
+
+    @api.model
     def _neglect_lock_key(self):
         return int.from_bytes(
             hashlib.sha1(LOCK_NAME.encode()).digest()[:8], "big", signed=True
@@ -161,9 +173,8 @@ class ClientValueNeglectWatch(models.AbstractModel):
         ``accounts_only``, the distinct accounts that have one. Read through
         the partial indexes on waiting requests; limited to ``account_ids``
         when given, and to the requests late at ``late_at`` when given."""
-        count_incoming = settings.get(self.env, "count_incoming_email")
         branches = []
-        for waiting in touch_rule.waiting_tables(count_incoming):
+        for waiting in touch_rule.waiting_tables(self.env):
             for source in active_sources(self.env):
                 columns = SQL("p.commercial_partner_id AS account_id")
                 if not accounts_only:
@@ -203,7 +214,6 @@ class ClientValueNeglectWatch(models.AbstractModel):
         """Accounts with a recent touch: a contact moment (done, sent,
         answered) within the window, read through the partial indexes on
         those moments; limited to ``account_ids`` when given."""
-        count_incoming = settings.get(self.env, "count_incoming_email")
         records = None
         if account_ids is not None:
             records = self.env["client_value.touch"]._account_records(account_ids)
@@ -228,7 +238,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 window_start=window_start,
                 restrict=restrict(moment),
             )
-            for moment in touch_rule.contact_moments(count_incoming)
+            for moment in touch_rule.contact_moments(self.env)
         )
         rescued = SQL(" UNION ").join(
             SQL(

@@ -319,7 +319,7 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._clean_impact_vals(vals) for vals in vals_list]
-        check_protected(self, PROTECTED_FIELDS, vals_list)
+        vals_list = check_protected(self, PROTECTED_FIELDS, vals_list)
         leads = super().create(vals_list)
         leads.filtered("is_won_deal")._ensure_impact_assessed()
         leads.filtered("is_won_deal")._schedule_impact_review()
@@ -327,7 +327,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         vals = self._clean_impact_vals(vals)
-        check_protected(self, PROTECTED_FIELDS, [vals])
+        [vals] = check_protected(self, PROTECTED_FIELDS, [vals])
         if (
             vals.get("stage_id")
             and self.env["crm.stage"].browse(vals["stage_id"]).is_won
@@ -345,6 +345,35 @@ class CrmLead(models.Model):
             now_won = self.filtered("is_won_deal")
             (now_won - was_won)._schedule_impact_review()
             (was_won - now_won)._cancel_impact_review()
+        return result
+
+    def _merge_get_fields(self):
+        """Merging opportunities keeps the client's side: the level and fit
+        of the first opportunity prevail (see ``_merge_get_fields_specific``
+        for the rest)."""
+        return super()._merge_get_fields() + ["impact_level", "client_fit"]
+
+    def _merge_get_fields_specific(self):
+        """The client's needs, expected outcomes and fit reasons of the
+        merged opportunities are joined, their impact areas united."""
+
+        def joined(fname, leads):
+            texts = (text.strip() for text in leads.mapped(fname) if text)
+            return "\n\n".join(dict.fromkeys(text for text in texts if text)) or False
+
+        return {
+            **super()._merge_get_fields_specific(),
+            "client_need": joined,
+            "expected_outcome": joined,
+            "client_fit_reason": joined,
+            "impact_area_ids": lambda fname, leads: leads.impact_area_ids,
+        }
+
+    def _merge_dependences_history(self, opportunities):
+        result = super()._merge_dependences_history(opportunities)
+        self.env["mail.activity"]._client_value_move_history(
+            self._name, opportunities.ids, self.id
+        )
         return result
 
     def action_set_won(self):
@@ -614,7 +643,9 @@ class CrmLead(models.Model):
             )
         )
         mails.send(raise_exception=False)
-        failed = mails.filtered(lambda mail: mail.state == "exception")
+        # A sent email is deleted by its template's auto-delete: only those
+        # still there can have failed.
+        failed = mails.exists().filtered(lambda mail: mail.state == "exception")
         if failed:
             kind = "danger"
             # The error itself stays out of the message: it is read under
@@ -894,6 +925,7 @@ class CrmLead(models.Model):
             notify_delay_send=notify_delay_send,
         )
 
+    @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
         """A rating enters a deal's chatter only through ``rating_apply``."""
         if (kwargs.get("rating_value") or kwargs.get("rating_id")) and not self.env.su:

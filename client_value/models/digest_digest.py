@@ -48,44 +48,56 @@ class DigestDigest(models.Model):
             additional_domain=[("kind", "=", "flagged")],
         )
 
+    def _client_value_touch_kpi(self, domain, aggregates):
+        """The sums of ``aggregates`` over the touches of ``domain``, for
+        each digest's company: {digest: [sum, ...]}. Touches on documents of
+        no company (a contact shared by every company) count for every
+        company."""
+        self._client_value_check_access()
+        _start, _end, companies = self._get_kpi_compute_parameters()
+        groups = {
+            company: values
+            for company, *values in self.env["client_value.touch"]._read_group(
+                [("company_id", "in", [*companies.ids, False]), *domain],
+                ["company_id"],
+                aggregates,
+            )
+        }
+        none = [0] * len(aggregates)
+        shared = groups.get(self.env["res.company"], none)
+        result = {}
+        for digest in self:
+            own = groups.get(digest.company_id or self.env.company, none)
+            result[digest] = [
+                (mine or 0) + (theirs or 0)
+                for mine, theirs in zip(own, shared, strict=True)
+            ]
+        return result
+
     def _compute_kpi_client_value_late_requests_value(self):
         """Requests still waiting at the end of the period, past their
         response target."""
-        self._client_value_check_access()
-        start, end, companies = self._get_kpi_compute_parameters()
-        groups = self.env["client_value.touch"]._read_group(
-            [
-                ("company_id", "in", companies.ids),
-                ("state", "=", "waiting"),
-                ("answer_due", "<", end),
-            ],
-            ["company_id"],
-            ["__count"],
+        _start, end, _companies = self._get_kpi_compute_parameters()
+        values = self._client_value_touch_kpi(
+            [("state", "=", "waiting"), ("answer_due", "<", end)], ["__count"]
         )
-        per_company = {company.id: count for company, count in groups}
-        for digest in self:
-            company = digest.company_id or self.env.company
-            digest.kpi_client_value_late_requests_value = per_company.get(company.id, 0)
+        for digest, (count,) in values.items():
+            digest.kpi_client_value_late_requests_value = count
 
     def _compute_kpi_client_value_response_hours_value(self):
         """Average time to answer the requests answered during the period."""
-        self._client_value_check_access()
-        start, end, companies = self._get_kpi_compute_parameters()
-        groups = self.env["client_value.touch"]._read_group(
+        start, end, _companies = self._get_kpi_compute_parameters()
+        values = self._client_value_touch_kpi(
             [
-                ("company_id", "in", companies.ids),
                 ("is_request", "=", True),
                 ("date_answered", ">=", start),
                 ("date_answered", "<", end),
             ],
-            ["company_id"],
-            ["response_hours:avg"],
+            ["response_hours:sum", "__count"],
         )
-        per_company = {company.id: hours for company, hours in groups}
-        for digest in self:
-            company = digest.company_id or self.env.company
-            digest.kpi_client_value_response_hours_value = round(
-                per_company.get(company.id) or 0.0, 1
+        for digest, (hours, count) in values.items():
+            digest.kpi_client_value_response_hours_value = (
+                round(hours / count, 1) if count else 0.0
             )
 
     def _compute_kpi_client_value_impact_won_value(self):

@@ -113,7 +113,7 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_protected(self, PROTECTED_FIELDS, vals_list)
+        vals_list = check_protected(self, PROTECTED_FIELDS, vals_list)
         activities = super().create(vals_list)
         requests = activities.filtered("is_service_request")
         if not self.env.su:
@@ -127,7 +127,7 @@ class MailActivity(models.Model):
         return activities
 
     def write(self, vals):
-        check_protected(self, PROTECTED_FIELDS, [vals])
+        [vals] = check_protected(self, PROTECTED_FIELDS, [vals])
         if vals.get("date_requested") and not self.env.su:
             for activity in self:
                 if activity.date_answered:
@@ -141,8 +141,16 @@ class MailActivity(models.Model):
                 self._client_value_check_requested_on(
                     vals["date_requested"], activity.create_date
                 )
+        # Touches moved to another document (Odoo's merges do it): the
+        # accounts they leave and join follow.
+        moving = "res_id" in vals or "res_model" in vals or "res_model_id" in vals
+        moved = self._client_value_documents() if moving else []
         result = super().write(vals)
-        if "date_requested" in vals:
+        if moved:
+            self.env["res.partner"]._client_value_documents_changed(
+                moved + self._client_value_documents()
+            )
+        elif "date_requested" in vals:
             requests = self.filtered("is_service_request")
             if requests:
                 # When the client asked moves the account's last touch.
@@ -150,6 +158,31 @@ class MailActivity(models.Model):
                     [(request.res_model, request.res_id) for request in requests]
                 )
         return result
+
+    @api.model
+    def _client_value_move_history(self, model, source_ids, destination_id):
+        """Move the done touches (archived activities) of the records
+        ``source_ids`` of ``model`` to ``destination_id``. Odoo's merges
+        move the open activities only, then delete the merged records with
+        every activity left on them: the account's history would go too."""
+        # sudo: the history of the merged records, whoever merges them
+        done = self.sudo().search(
+            [
+                ("res_model", "=", model),
+                ("res_id", "in", list(source_ids)),
+                ("active", "=", False),
+                ("touch_kind", "!=", False),
+            ]
+        )
+        done.write({"res_id": destination_id})
+
+    def _client_value_documents(self):
+        """(res_model, res_id) of the touches among these activities."""
+        return [
+            (activity.res_model, activity.res_id)
+            for activity in self
+            if activity.touch_kind and activity.res_id
+        ]
 
     def unlink(self):
         # Touches done on a type without Keep Done are archived, not deleted:

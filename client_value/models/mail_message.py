@@ -75,7 +75,7 @@ class MailMessage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_protected(self, PROTECTED_FIELDS, vals_list)
+        vals_list = check_protected(self, PROTECTED_FIELDS, vals_list)
         messages = super().create(vals_list)
         candidates = messages.browse(
             message.id
@@ -87,8 +87,28 @@ class MailMessage(models.Model):
         return messages
 
     def write(self, vals):
-        check_protected(self, PROTECTED_FIELDS, [vals])
-        return super().write(vals)
+        [vals] = check_protected(self, PROTECTED_FIELDS, [vals])
+        if "res_id" not in vals and "model" not in vals:
+            return super().write(vals)
+        # Touches moved to another document (Odoo's merges do it): the
+        # accounts they leave and join follow.
+        moved = self._client_value_documents()
+        result = super().write(vals)
+        if moved:
+            self.env["res.partner"]._client_value_documents_changed(
+                moved + self._client_value_documents()
+            )
+        return result
+
+    def _client_value_documents(self):
+        """(model, res_id) of the touches among these messages."""
+        models_ = touch_rule.touch_models(self.env)
+        # sudo: whether a message is a touch is the module's own bookkeeping
+        return [
+            (message.model, message.res_id)
+            for message in self.sudo()
+            if message.client_touch and message.model in models_
+        ]
 
     @api.model
     def _client_value_candidate(self, vals):

@@ -9,6 +9,11 @@ SOURCE_FIELDS = {
     "client_value_source_project_task": "project.task",
     "client_value_source_helpdesk_ticket": "helpdesk.ticket",
 }
+# Booleans on by default: Odoo deletes the parameter of an unticked box,
+# which would mean the default, so these are stored as "True" or "False".
+ON_BY_DEFAULT = {
+    "client_value_count_incoming_email": "count_incoming_email",
+}
 
 
 class ResConfigSettings(models.TransientModel):
@@ -58,9 +63,9 @@ class ResConfigSettings(models.TransientModel):
         "account with a waiting request and no other touch in this window "
         "is flagged as neglected.",
     )
+    # On by default: stored as "True" or "False" (see ON_BY_DEFAULT).
     client_value_count_incoming_email = fields.Boolean(
         string="Unanswered Emails Are Requests",
-        config_parameter="client_value.count_incoming_email",
         help="An email from the client that nobody answered counts as an "
         "unanswered service request.",
     )
@@ -113,6 +118,8 @@ class ResConfigSettings(models.TransientModel):
         disabled = settings.get(self.env, "disabled_sources")
         for fname, model in SOURCE_FIELDS.items():
             res[fname] = model not in disabled
+        for fname, name in ON_BY_DEFAULT.items():
+            res[fname] = settings.get(self.env, name)
         return res
 
     def set_values(self):
@@ -140,5 +147,8 @@ class ResConfigSettings(models.TransientModel):
             sorted(model for fname, model in SOURCE_FIELDS.items() if not self[fname])
         )
         params.set_param("client_value.disabled_sources", disabled or False)
+        for fname, name in ON_BY_DEFAULT.items():
+            if self[fname] != settings.get(self.env, name):
+                params.set_param(settings.PREFIX + name, str(self[fname]))
         self.env["client_value.touch"]._settings_changed(old_sources, old_target)
         return res

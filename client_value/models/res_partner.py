@@ -223,8 +223,6 @@ class ResPartner(models.Model):
         value = int(value or 0)
         Touch = self.env["client_value.touch"]
         domain = [("state", "=", "waiting")]
-        if not settings.get(self.env, "count_incoming_email"):
-            domain.append(("source", "=", "activity"))
         counts = dict(Touch._read_group(domain, ["account_id"], ["__count"]))
         counts = {account.id: count for account, count in counts.items()}
         match = ops[operator]
@@ -269,7 +267,9 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_protected(self, PROTECTED_FIELDS, vals_list)
+        vals_list = [
+            dict(vals) for vals in check_protected(self, PROTECTED_FIELDS, vals_list)
+        ]
         for vals in vals_list:
             if vals.get("parent_id"):
                 # A new contact shows its account's last touch from the start.
@@ -280,15 +280,25 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected(self, PROTECTED_FIELDS, [vals])
-        moved = self.commercial_partner_id if "parent_id" in vals else None
+        [vals] = check_protected(self, PROTECTED_FIELDS, [vals])
+        # A contact moving to another company takes its touches along; an
+        # archived account is no longer watched, a restored one is again.
+        follow = "parent_id" in vals or "active" in vals
+        # sudo: the accounts are read to put their figures right, whoever writes
+        before = self.sudo().commercial_partner_id if follow else None
         result = super().write(vals)
-        if moved is not None:
-            # Contacts that changed account take their new account's last
-            # touch, and the account they left loses theirs.
-            self.env["client_value.touch"]._refresh_last_touch(
-                (moved | self.commercial_partner_id).ids
+        if follow:
+            self._client_value_accounts_changed(
+                (before | self.sudo().commercial_partner_id).ids
             )
+        return result
+
+    def unlink(self):
+        # The touches of a deleted contact go with it: its account follows.
+        # sudo: the accounts are read to put their figures right
+        accounts = self.sudo().commercial_partner_id - self
+        result = super().unlink()
+        self._client_value_accounts_changed(accounts.exists().ids)
         return result
 
     # ------------------------------------------------------------------
@@ -309,8 +319,6 @@ class ResPartner(models.Model):
         """The account's requests still waiting for an answer."""
         action = self.action_view_client_touches()
         action["domain"] += [("state", "=", "waiting")]
-        if not settings.get(self.env, "count_incoming_email"):
-            action["domain"] += [("source", "=", "activity")]
         return action
 
     def action_check_neglected_accounts(self):
@@ -337,6 +345,26 @@ class ResPartner(models.Model):
         return start.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
+    def _client_value_accounts_of(self, records):
+        """Ids of the accounts of ``records`` ((model, res_id) pairs of
+        sources), in one query."""
+        records = list(records)
+        if not records:
+            return []
+        sources = touch_rule.active_sources(self.env)
+        touch_rule.flush_accounts(self.env, sources)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT %s FROM unnest(%s::varchar[], %s::int[]) "
+                "AS e(model, res_id)",
+                touch_rule.account_of(sources, "e.model", "e.res_id"),
+                [model for model, _res_id in records],
+                [res_id for _model, res_id in records],
+            )
+        )
+        return [row[0] for row in rows if row[0]]
+
+    @api.model
     def _client_value_touched(self, records):
         """``records`` ((model, res_id) pairs of sources) just got a touch,
         a request or an answer: refresh their accounts' last touch, and let
@@ -356,3 +384,23 @@ class ResPartner(models.Model):
         flagged = self.env["client_value.touch"]._refresh_last_touch(accounts)
         if flagged:
             self.env["client_value.neglect.watch"]._reconsider(flagged)
+
+    @api.model
+    def _client_value_documents_changed(self, records):
+        """Touches moved between the documents ``records`` ((model, res_id)
+        pairs): their accounts follow."""
+        self._client_value_accounts_changed(self._client_value_accounts_of(records))
+
+    @api.model
+    def _client_value_accounts_changed(self, account_ids):
+        """Touches changed account, or an account its state: one of Odoo's
+        own flows merged contacts, gave a document another customer, moved
+        a contact to another company, archived, restored or deleted a
+        record. The accounts' last touch and neglect flag follow at once,
+        both ways: a flow can make an account neglected as well as rescue
+        it."""
+        account_ids = sorted({aid for aid in account_ids if aid})
+        if not account_ids:
+            return
+        self.env["client_value.touch"]._refresh_last_touch(account_ids)
+        self.env["client_value.neglect.watch"]._follow(account_ids)

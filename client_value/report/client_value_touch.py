@@ -48,19 +48,22 @@ _ACTIVITY_BRANCH = """
      WHERE a.res_model = %(model)s AND %(touch)s
 """
 
+# ``incoming``: an email from the client; ``request``: one that counts as a
+# request, per the setting (touch_rule.message_request).
 _MESSAGE_BRANCH = """
     SELECT m.id * 2 + 1 AS id,
-           CASE WHEN %(request)s THEN 'email_in' ELSE 'email_out' END AS source,
-           CASE WHEN %(request)s THEN %(request_kind)s
+           CASE WHEN %(incoming)s THEN 'email_in' ELSE 'email_out' END AS source,
+           CASE WHEN %(incoming)s THEN %(request_kind)s
                 ELSE %(sent_kind)s END AS kind,
            %(moment)s AS date,
            m.date_answered AS date_answered,
-           CASE WHEN m.date_answered IS NOT NULL
+           CASE WHEN m.date_answered IS NOT NULL AND %(request)s
                 THEN GREATEST(EXTRACT(EPOCH FROM m.date_answered - %(moment)s), 0)
                      / 3600.0 END AS response_hours,
-           CASE WHEN NOT (%(request)s) THEN 'done'
-                WHEN m.date_answered IS NULL THEN 'waiting'
-                ELSE 'answered' END AS state,
+           CASE WHEN NOT (%(incoming)s) THEN 'done'
+                WHEN m.date_answered IS NOT NULL THEN 'answered'
+                WHEN %(request)s THEN 'waiting'
+                ELSE 'received' END AS state,
            %(request)s AS is_request,
            CASE WHEN %(request)s THEN %(due)s END AS answer_due,
            m.subject AS summary,
@@ -70,7 +73,7 @@ _MESSAGE_BRANCH = """
            (SELECT min(u.id) FROM res_users u
              WHERE u.partner_id = m.author_id AND u.share IS NOT TRUE) AS user_id,
            m.author_id AS author_id,
-           CASE WHEN %(request)s THEN m.author_id END AS requester_id,
+           CASE WHEN %(incoming)s THEN m.author_id END AS requester_id,
            m.answered_by_id AS answered_by_id,
            m.model AS res_model,
            m.res_id AS res_id,
@@ -123,7 +126,10 @@ class ClientValueTouch(models.Model):
             ("done", "Done"),
             ("answered", "Answered"),
             ("waiting", "Waiting for an answer"),
+            ("received", "Received"),
         ],
+        help="Received: an email from the client that is not counted as a "
+        "request (see the Unanswered Emails Are Requests setting).",
         readonly=True,
     )
     is_request = fields.Boolean(string="Client Request", readonly=True)
@@ -203,7 +209,11 @@ class ClientValueTouch(models.Model):
 
     @api.model
     def _sources_signature(self):
-        return "sources: " + ",".join(touch_rule.touch_models(self.env))
+        """What the view is built from: the sources, and which requests count."""
+        return "sources: %s; emails are requests: %s" % (
+            ",".join(touch_rule.touch_models(self.env)),
+            touch_rule.emails_are_requests(self.env),
+        )
 
     def _register_hook(self):
         """An app that carries touches (Sales, Invoicing, Project, OCA
@@ -217,9 +227,7 @@ class ClientValueTouch(models.Model):
             [self._table],
         )
         row = cr.fetchone()
-        if row is not None and row[0] != self._sources_signature():
-            self._rebuild_views()
-        elif row is None and self.env["ir.module.module"].sudo().search_count(
+        if row is not None or self.env["ir.module.module"].sudo().search_count(
             [("name", "=", "client_value"), ("state", "=", "installed")]
         ):
             self._rebuild_views()
@@ -241,13 +249,23 @@ class ClientValueTouch(models.Model):
 
     @api.model
     def _rebuild_views(self):
-        """The touch view and the reports built on it, for the current sources."""
+        """The touch view and the reports built on it, for the current
+        sources and setting, unless they are built for them already."""
+        self.env.cr.execute(
+            "SELECT obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "WHERE c.relname = %s AND c.relkind = 'v'",
+            [self._table],
+        )
+        row = self.env.cr.fetchone()
+        if row is not None and row[0] == self._sources_signature():
+            return
         self._create_view()
         self.env["client_value.care.report"].init()
 
     @api.model
     def _touch_query(self):
         """The UNION ALL of one branch per table and per source."""
+        emails_are_requests = touch_rule.emails_are_requests(self.env)
         branches = []
         for source in active_sources(self.env):
             record = source.record_alias()
@@ -273,7 +291,8 @@ class ClientValueTouch(models.Model):
                     record=touch_rule.record_join(source, "m", "m.res_id"),
                     moment=sql(touch_rule.MESSAGE_MOMENT, "m"),
                     due=sql(touch_rule.MESSAGE_DUE, "m"),
-                    request=sql(touch_rule.MESSAGE_REQUEST, "m"),
+                    incoming=sql(touch_rule.MESSAGE_REQUEST, "m"),
+                    request=sql(touch_rule.message_request(emails_are_requests), "m"),
                     touch=sql(touch_rule.MESSAGE_TOUCH, "m"),
                     request_kind=source.request_kind,
                     sent_kind=source.sent_kind,
@@ -411,7 +430,6 @@ class ClientValueTouch(models.Model):
         account_ids = [aid for aid in account_ids if aid]
         if not account_ids:
             return {}
-        count_incoming = settings.get(self.env, "count_incoming_email")
         window_days = settings.get(self.env, "neglect_window_days")
         self._flush_sources()
         # The records holding the accounts' touches come first; each is then
@@ -448,7 +466,7 @@ class ClientValueTouch(models.Model):
             no_jit=NO_JIT,
             company_ids=self.env.companies.ids,
             records=self._account_records(account_ids, self._readable_records()),
-            requests=self._request_condition("t", count_incoming),
+            requests=SQL("t.is_request"),
             response_start=self._day_start(RESPONSE_DAYS),
             now=fields.Datetime.now(),
             window_start=self._day_start(window_days),
@@ -467,17 +485,6 @@ class ClientValueTouch(models.Model):
             row[0]: dict(zip(names, row[1:], strict=True))
             for row in self.env.execute_query(query)
         }
-
-    @api.model
-    def _request_condition(self, alias, count_incoming_email):
-        """Rows of the view that are requests, per the setting."""
-        if count_incoming_email:
-            return SQL("%s.is_request", SQL.identifier(alias))
-        return SQL(
-            "(%s.is_request AND %s.source = 'activity')",
-            SQL.identifier(alias),
-            SQL.identifier(alias),
-        )
 
     @api.model
     def _refresh_last_touch(self, account_ids=None):

@@ -77,7 +77,7 @@ def _plan_answer_due(env, models, now):
     cr = env.cr
     days = settings.get(env, "response_target_days")
     recent = now - timedelta(days=days + PLANNED_DAYS)
-    for waiting in touch_rule.waiting_tables(True):
+    for waiting in (touch_rule.WAITING_ACTIVITIES, touch_rule.WAITING_EMAILS):
         table = SQL.identifier(waiting.table)
         where = SQL(
             "%s AND src.answer_due IS NULL AND src.%s IN %s",
@@ -133,7 +133,7 @@ def _plan_answer_due(env, models, now):
 def replan_answer_due(env):
     """The response target changed: when each waiting request becomes late,
     again."""
-    for waiting in touch_rule.waiting_tables(True):
+    for waiting in (touch_rule.WAITING_ACTIVITIES, touch_rule.WAITING_EMAILS):
         env.cr.execute(
             SQL(
                 "UPDATE %s src SET answer_due = NULL WHERE %s",

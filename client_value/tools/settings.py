@@ -70,9 +70,9 @@ class Setting:
         return env._("a number of at least %(low)s", low=low)
 
 
-# Booleans are stored only when ticked (Odoo deletes the parameter when a
-# box is unticked), so a missing boolean is False; a setting that is on by
-# default is created once at install by data/client_value_settings_data.xml.
+# A missing parameter means the default. Odoo deletes a boolean parameter
+# when its box is unticked, so a boolean that is on by default is stored as
+# "True" or "False" by the settings form itself (res_config_settings.py).
 SETTINGS = {
     "neglect_window_days": Setting(int, 30, 1, 3650, _lt("Look-back window (days)")),
     "impact_review_days": Setting(int, 30, 1, 3650, _lt("Impact Review delay (days)")),
@@ -80,7 +80,7 @@ SETTINGS = {
     "small_deal_threshold": Setting(float, 0.0, 0, None, _lt("Small deal threshold")),
     "require_impact_assessment": Setting(bool, False),
     "auto_rating_request": Setting(bool, False),
-    "count_incoming_email": Setting(bool, False),
+    "count_incoming_email": Setting(bool, True),
     "neglect_fallback_user_id": Setting(
         int, 0, 0, None, _lt("Follow-up fallback user")
     ),

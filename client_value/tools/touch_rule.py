@@ -229,15 +229,32 @@ WAITING_EMAILS = Waiting(
 )
 
 
-def waiting_tables(count_incoming_email):
-    """Where requests wait, per the *Unanswered Emails Are Requests* setting."""
-    if count_incoming_email:
+def emails_are_requests(env):
+    """Which requests count: service requests always; emails from the
+    client when the *Unanswered Emails Are Requests* setting is on (the
+    default). Every figure reads it here: the touch view (built with it, so
+    its ``is_request`` and ``state`` say it for every reader of the view:
+    the contact's card, team cards, digest, dashboard, timeline) and the
+    neglect watch."""
+    return settings.get(env, "count_incoming_email")
+
+
+def message_request(count_incoming_email):
+    """SQL piece: a message that is a request, per the setting."""
+    return MESSAGE_REQUEST if count_incoming_email else "FALSE"
+
+
+def waiting_tables(env):
+    """Where requests wait."""
+    if emails_are_requests(env):
         return (WAITING_ACTIVITIES, WAITING_EMAILS)
     return (WAITING_ACTIVITIES,)
 
 
-def contact_moments(count_incoming_email):
-    if count_incoming_email:
+def contact_moments(env):
+    """The contact moments: an email from the client is one when emails are
+    not requests (then it never waits)."""
+    if emails_are_requests(env):
         return CONTACT_MOMENTS
     return (*CONTACT_MOMENTS, EMAIL_MOMENT)
 

@@ -1,0 +1,54 @@
+from odoo import models
+
+from ..tools import touch_rule
+
+
+class MailThread(models.AbstractModel):
+    """Documents of the sources (opportunities, orders, invoices, tasks,
+    tickets) whose customer changes, or that are deleted, take their touches
+    from one account to another, or away: both accounts' figures follow at
+    once (a lead converted for a customer, an order given to another
+    contact, an opportunity merged away).
+
+    Decided from the model name and the written field names alone: writes on
+    any other model, or of any other field, cost nothing more.
+    """
+
+    _inherit = "mail.thread"
+
+    def _client_value_source(self):
+        """The touch source of this model when its records carry touches
+        through a customer field, else None."""
+        source = touch_rule.SOURCE_BY_MODEL.get(self._name)
+        if (
+            source is None
+            or source.customer is None
+            or self._name not in touch_rule.touch_models(self.env)
+        ):
+            return None
+        return source
+
+    def _client_value_accounts(self, source):
+        # sudo: the customers' accounts are read to put their figures right,
+        # whoever changes the document
+        return self.sudo()[source.customer].commercial_partner_id
+
+    def write(self, vals):
+        source = self._client_value_source() if self else None
+        if source is None or source.customer not in vals:
+            return super().write(vals)
+        before = self._client_value_accounts(source)
+        result = super().write(vals)
+        self.env["res.partner"]._client_value_accounts_changed(
+            (before | self._client_value_accounts(source)).ids
+        )
+        return result
+
+    def unlink(self):
+        source = self._client_value_source() if self else None
+        if source is None:
+            return super().unlink()
+        before = self._client_value_accounts(source)
+        result = super().unlink()
+        self.env["res.partner"]._client_value_accounts_changed(before.exists().ids)
+        return result
