@@ -31,6 +31,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter):
+    from .smtp import REPORTED
+
+    if REPORTED:
+        terminalreporter.section("real parts")
+        for line in REPORTED:
+            terminalreporter.write_line(line)
     if _SKIPPED:
         terminalreporter.write_line(
             "FAILED: %d skipped test(s); the suite allows no skips:" % len(_SKIPPED),

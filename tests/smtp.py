@@ -20,6 +20,15 @@ from aiosmtpd.controller import Controller
 
 import odoo
 
+# What the tests saw of the real parts, printed at the end of the run
+# (conftest.py), so the output names the email caught, the link followed
+# and what it stored.
+REPORTED = []
+
+
+def report(line):
+    REPORTED.append(line)
+
 
 def free_port():
     with socket.socket() as sock:

@@ -9,7 +9,6 @@ and get what Odoo answers without the addon.
 """
 
 import json
-import sys
 import xmlrpc.client
 from datetime import timedelta
 from email.utils import formatdate
@@ -19,13 +18,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import _new_lead, _setup_outcome_data
-from .smtp import SmtpCase, free_port, links
-
-
-def report(line):
-    """Name what the test saw in the run's output (never captured)."""
-    sys.__stdout__.write(f"\n    [real parts] {line}")
-    sys.__stdout__.flush()
+from .smtp import SmtpCase, free_port, links, report
 
 
 @tagged("post_install", "-at_install", "client_value")
