@@ -123,7 +123,7 @@ def measure(conf, db, name, accounts):
     elif name == "layer":
         result["rows"] = generate.client_value_layer(env)
     elif name == "lower_bound":
-        window_start = env["res.partner"]._client_value_day_start(30)
+        window_start = env["client_value.care"]._day_start(30)
         models = [model for model in RECORD_JOINS if model in env]
         query = lower_bound_query(models)
         result["models"] = models

@@ -569,7 +569,7 @@ def client_value_layer(env):
         """
     )
     # The last touch the module keeps on every account, for this history.
-    env["client_value.touch"]._refresh_last_touch()
+    env["client_value.care"]._refresh_last_touch()
     return counts(cr)
 
 

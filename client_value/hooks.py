@@ -12,7 +12,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, drop_view_if_exists
 
 from .demo import generate
-from .models.crm_lead import IMPACT_SCORES
+from .models.crm_lead_impact import IMPACT_SCORES
 from .tools import touch_rule
 from .tools.history import read_history
 
@@ -133,7 +133,7 @@ def pre_init_hook(env):
 def post_init_hook(env):
     """Every account's last touch, from the history read above; then, in a
     database with demo data, the demo's accounts and their history."""
-    env["client_value.touch"]._refresh_last_touch()
+    env["client_value.care"]._refresh_last_touch()
     module = env["ir.module.module"].search([("name", "=", "client_value")])
     if module.demo:
         generate.load(env)

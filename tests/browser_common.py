@@ -102,7 +102,7 @@ def png_size(data):
     return struct.unpack(">II", data[16:24])
 
 
-class ClientValueHttpCase(HttpCase):
+class BrowserCase(HttpCase):
     browser_size = "1366x768"
 
     @classmethod

@@ -1,50 +1,128 @@
-"""The common test base.
+"""The one test base: ``ClientValueCase`` (``ClientValueHttpCase`` for tests
+that talk HTTP) builds one small world for every test class, and its helpers
+make touches and deals at a given time. Each helper is a class method, so a
+``setUpClass`` uses it as a test does.
 
-``ClientCareCase``: one account (a company with two contacts), salespeople
-and helpers that create touches at a given time. The ``_setup_outcome_data``
-family: a sales team with won stages, an account, opportunities, and the
-client's rating request, for the tests of what happens after the sale."""
+The world, built once per class:
+
+- users: ``salesman`` (Sam Sales, *Own Documents*, may create contacts),
+  ``other_salesman`` (Olga Other, the same), ``manager`` (a sales manager);
+- ``team``, led by the manager with both salespeople, and its stages
+  ``stage_new``, ``stage_won``, ``stage_won_2`` (two won stages);
+- Acme Corp (``account``), its contacts ``contact_a`` (Alice) and
+  ``contact_b`` (Bob), Bob's opportunity ``lead_b``, and ``stranger``, a
+  company outside Acme;
+- Harbour Clinic (``clinic``), its contacts ``ana`` and ``tom`` with emails:
+  the client of the deals whose outcome is reviewed and rated;
+- Harbour Bakery (``client``), the client of the impact tests.
+
+Settings: look-back window 30 days, emails are requests, no impact
+assessment required, the median as small-deal threshold, reviews 30 days
+after the win, no automatic rating request.
+"""
 
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo import Command
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+
+from odoo.addons.client_value.tools import rating as rating_scale
 
 SERVICE = "client_value.mail_activity_type_service_request"
 ADMIN = "client_value.mail_activity_type_admin_task"
 CALL = "mail.mail_activity_data_call"
+REVIEW = "client_value.mail_activity_type_impact_review"
 
 # A fixed "now" for the scenarios: a Tuesday, mid-day UTC.
 NOW = datetime(2026, 3, 10, 12, 0, 0)
 
+SALESMAN = "sales_team.group_sale_salesman,base.group_partner_manager"
 
-@tagged("post_install", "-at_install", "client_value")
-class ClientCareCase(TransactionCase):
+
+class ClientValueFixtures:
+    """The world and its helpers, for TransactionCase and HttpCase alike."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(
             context=dict(cls.env.context, tracking_disable=True, tz="UTC")
         )
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("client_value.neglect_window_days", "30")
-        params.set_param("client_value.count_incoming_email", "True")
+        cls.params = cls.env["ir.config_parameter"].sudo()
+        for key, value in {
+            "neglect_window_days": "30",
+            "count_incoming_email": "True",
+            "require_impact_assessment": False,
+            "small_deal_threshold": False,
+            "impact_review_days": "30",
+            "auto_rating_request": False,
+        }.items():
+            cls.params.set_param("client_value." + key, value)
         cls.company = cls.env.company
+        cls._build_users()
+        cls._build_sales()
+        cls._build_accounts()
+        cls.review_type = cls.env.ref(REVIEW)
+
+    @classmethod
+    def _build_users(cls):
         cls.salesman = new_test_user(
             cls.env,
             login="cv_salesman",
             name="Sam Sales",
-            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            email="salesman@example.com",
+            groups=SALESMAN,
             tz="UTC",
         )
         cls.other_salesman = new_test_user(
             cls.env,
             login="cv_other_salesman",
             name="Olga Other",
-            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            email="salesman2@example.com",
+            groups=SALESMAN,
             tz="UTC",
         )
+        cls.manager = new_test_user(
+            cls.env,
+            login="cv_manager",
+            name="Max Manager",
+            email="manager@example.com",
+            groups="sales_team.group_sale_manager",
+            tz="UTC",
+        )
+
+    @classmethod
+    def _build_sales(cls):
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "CV Team",
+                "user_id": cls.manager.id,
+                "member_ids": [
+                    Command.link(cls.salesman.id),
+                    Command.link(cls.other_salesman.id),
+                ],
+            }
+        )
+        Stage = cls.env["crm.stage"]
+        cls.stage_new = Stage.create(
+            {"name": "CV New", "sequence": 1, "team_id": cls.team.id}
+        )
+        cls.stage_won = Stage.create(
+            {"name": "CV Won", "sequence": 90, "is_won": True, "team_id": cls.team.id}
+        )
+        cls.stage_won_2 = Stage.create(
+            {
+                "name": "CV Delivered",
+                "sequence": 91,
+                "is_won": True,
+                "team_id": cls.team.id,
+            }
+        )
+
+    @classmethod
+    def _build_accounts(cls):
         Partner = cls.env["res.partner"]
         cls.account = Partner.create({"name": "Acme Corp", "is_company": True})
         cls.contact_a = Partner.create(
@@ -63,54 +141,87 @@ class ClientCareCase(TransactionCase):
                 "company_id": cls.company.id,
             }
         )
+        cls.clinic = Partner.create(
+            {
+                "name": "CV Harbour Clinic",
+                "is_company": True,
+                "email": "clinic@example.com",
+            }
+        )
+        cls.ana = Partner.create(
+            {
+                "name": "CV Dr. Ana Reyes",
+                "parent_id": cls.clinic.id,
+                "email": "ana@example.com",
+            }
+        )
+        cls.tom = Partner.create(
+            {
+                "name": "CV Tom Hale",
+                "parent_id": cls.clinic.id,
+                "email": "tom@example.com",
+            }
+        )
+        cls.client = Partner.create({"name": "Harbour Bakery", "is_company": True})
 
-    # -- helpers -----------------------------------------------------------
+    # -- time ------------------------------------------------------------------
 
-    def at(self, moment):
+    @classmethod
+    def at(cls, moment):
         """Freeze the clock at ``moment`` (naive UTC)."""
         return freeze_time(moment)
 
-    def request(self, record, when, user=None, xmlid=SERVICE, **values):
+    @staticmethod
+    def ago(days=0, hours=0, minutes=0):
+        return NOW - timedelta(days=days, hours=hours, minutes=minutes)
+
+    # -- touches -----------------------------------------------------------------
+
+    @classmethod
+    def request(cls, record, when, user=None, xmlid=SERVICE, **values):
         """A service request (or another activity) created at ``when``."""
-        with self.at(when):
+        with cls.at(when):
             activity = record.activity_schedule(
-                xmlid, user_id=(user or self.salesman).id, **values
+                xmlid, user_id=(user or cls.salesman).id, **values
             )
-            self.env.flush_all()
+            cls.env.flush_all()
         return activity
 
-    def done(self, record, when, xmlid=CALL, user=None):
+    @classmethod
+    def done(cls, record, when, xmlid=CALL, user=None):
         """An activity of ``xmlid`` marked done at ``when``."""
-        with self.at(when):
+        with cls.at(when):
             activity = record.activity_schedule(
-                xmlid, user_id=(user or self.salesman).id
+                xmlid, user_id=(user or cls.salesman).id
             )
             activity.action_done()
-            self.env.flush_all()
+            cls.env.flush_all()
         return activity
 
-    def reply(self, record, when, user=None, note=False):
+    @classmethod
+    def reply(cls, record, when, user=None, note=False):
         """A message from an internal user: a discussion, or a log note."""
-        with self.at(when):
-            message = record.with_user(user or self.salesman).message_post(
+        with cls.at(when):
+            message = record.with_user(user or cls.salesman).message_post(
                 body="About your request",
                 message_type="comment",
                 subtype_xmlid="mail.mt_note" if note else "mail.mt_comment",
             )
-            self.env.flush_all()
+            cls.env.flush_all()
         return message
 
-    def client_email(self, record, when, author=None):
+    @classmethod
+    def client_email(cls, record, when, author=None):
         """An email received from the client on ``record``."""
-        with self.at(when):
+        with cls.at(when):
             message = record.message_post(
                 body="Could you help us?",
                 subject="Help needed",
                 message_type="email",
-                author_id=(author or self.contact_a).id,
+                author_id=(author or cls.contact_a).id,
                 subtype_xmlid="mail.mt_comment",
             )
-            self.env.flush_all()
+            cls.env.flush_all()
         return message
 
     def summary(self, partner, when=NOW, **context):
@@ -130,110 +241,73 @@ class ClientCareCase(TransactionCase):
                 "admin": partner.admin_touch_count,
             }
 
+    # -- deals -------------------------------------------------------------------
+
+    @classmethod
+    def opportunity(cls, name, **values):
+        """An opportunity of the team, in its first stage, for Harbour Bakery,
+        50 % likely, 10,000 expected; ``values`` override."""
+        return cls.env["crm.lead"].create(
+            {
+                "name": name,
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "stage_id": cls.stage_new.id,
+                "user_id": cls.salesman.id,
+                "partner_id": cls.client.id,
+                "probability": 50.0,
+                "expected_revenue": 10000.0,
+                **values,
+            }
+        )
+
+    @classmethod
+    def clinic_deal(cls, name, user=None, partner=None, **values):
+        """A deal of Harbour Clinic (Ana's, unless ``partner``), 1,000
+        expected, whose outcome and rating the tests follow after the win."""
+        values = {
+            "user_id": (user or cls.salesman).id,
+            "partner_id": (partner or cls.ana).id,
+            "expected_revenue": 1000,
+            **values,
+        }
+        return cls.opportunity(name, **values)
+
+    def label(self, fname):
+        return self.env["crm.lead"]._fields[fname]._description_string(self.env)
+
     @staticmethod
-    def ago(days=0, hours=0, minutes=0):
-        return NOW - timedelta(days=days, hours=hours, minutes=minutes)
+    def link_token(lead, partner=None):
+        """The token of the rating links the client receives by email."""
+        lead._rating_get_access_token(partner=partner)
+        rating = lead.rating_ids.sudo().filtered(lambda r: not r.consumed)[:1]
+        return rating_scale.link_token(lead.env, rating)
+
+    @staticmethod
+    def ask_client(lead, user):
+        """*Ask the Client* as ``user``: the composer opens on the rating
+        request and the user sends it; returns the notification."""
+        lead = lead.with_user(user)
+        action = lead.action_ask_client_rating()
+        composer = lead.env["mail.compose.message"].with_context(action["context"])
+        return composer.create({}).action_send_mail()
+
+    @staticmethod
+    def open_reviews(lead):
+        return lead.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", lead.ids),
+                ("activity_type_id", "=", lead.env.ref(REVIEW).id),
+            ]
+        )
 
 
-# -- after the sale ---------------------------------------------------------
+@tagged("post_install", "-at_install", "client_value")
+class ClientValueCase(ClientValueFixtures, TransactionCase):
+    pass
 
 
-def _setup_outcome_data(cls):
-    """Users, stages, an account with two contacts and open opportunities."""
-    env = cls.env
-    cls.salesman = new_test_user(
-        env,
-        login="cv_outcome_salesman",
-        groups="sales_team.group_sale_salesman",
-        email="salesman@example.com",
-    )
-    cls.other_salesman = new_test_user(
-        env,
-        login="cv_outcome_salesman2",
-        groups="sales_team.group_sale_salesman",
-        email="salesman2@example.com",
-    )
-    cls.manager = new_test_user(
-        env,
-        login="cv_outcome_manager",
-        groups="sales_team.group_sale_manager",
-        email="manager@example.com",
-    )
-    cls.team = env["crm.team"].create(
-        {"name": "CV Outcome Team", "user_id": cls.manager.id}
-    )
-    cls.stage_new = env["crm.stage"].create(
-        {"name": "CV New", "sequence": 1, "team_id": cls.team.id}
-    )
-    cls.stage_won = env["crm.stage"].create(
-        {"name": "CV Won", "sequence": 90, "is_won": True, "team_id": cls.team.id}
-    )
-    cls.stage_won_2 = env["crm.stage"].create(
-        {"name": "CV Delivered", "sequence": 91, "is_won": True, "team_id": cls.team.id}
-    )
-    cls.account = env["res.partner"].create(
-        {"name": "CV Harbour Clinic", "is_company": True, "email": "clinic@example.com"}
-    )
-    cls.contact = env["res.partner"].create(
-        {
-            "name": "CV Dr. Ana Reyes",
-            "parent_id": cls.account.id,
-            "email": "ana@example.com",
-        }
-    )
-    cls.contact_2 = env["res.partner"].create(
-        {
-            "name": "CV Tom Hale",
-            "parent_id": cls.account.id,
-            "email": "tom@example.com",
-        }
-    )
-    env["ir.config_parameter"].sudo().set_param("client_value.impact_review_days", 30)
-    env["ir.config_parameter"].sudo().set_param(
-        "client_value.auto_rating_request", False
-    )
-    cls.review_type = env.ref("client_value.mail_activity_type_impact_review")
-
-
-def _new_lead(cls, name, user=None, partner=None, **values):
-    vals = {
-        "name": name,
-        "type": "opportunity",
-        "team_id": cls.team.id,
-        "stage_id": cls.stage_new.id,
-        "user_id": (user or cls.salesman).id,
-        "partner_id": (partner or cls.contact).id,
-        "expected_revenue": 1000,
-    }
-    vals.update(values)
-    return cls.env["crm.lead"].create(vals)
-
-
-def _link_token(lead, partner=None):
-    """The token of the rating links the client receives by email."""
-    lead._rating_get_access_token(partner=partner)
-    rating = lead.rating_ids.sudo().filtered(lambda r: not r.consumed)[:1]
-    return lead._client_value_rating_link_token(rating)
-
-
-def _ask_client(lead, user):
-    """*Ask the Client* as ``user``: the composer opens on the rating request
-    and the user sends it; returns the notification."""
-    lead = lead.with_user(user)
-    action = lead.action_ask_client_rating()
-    composer = lead.env["mail.compose.message"].with_context(action["context"])
-    return composer.create({}).action_send_mail()
-
-
-def _open_reviews(lead):
-    return lead.env["mail.activity"].search(
-        [
-            ("res_model", "=", "crm.lead"),
-            ("res_id", "in", lead.ids),
-            (
-                "activity_type_id",
-                "=",
-                lead.env.ref("client_value.mail_activity_type_impact_review").id,
-            ),
-        ]
-    )
+@tagged("post_install", "-at_install", "client_value")
+class ClientValueHttpCase(ClientValueFixtures, HttpCase):
+    pass

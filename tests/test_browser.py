@@ -7,11 +7,11 @@ page are in test_browser_features.py.
 
 from odoo.tests import new_test_user, tagged
 
-from .browser_common import ClientValueHttpCase
+from .browser_common import BrowserCase
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestBrowser(ClientValueHttpCase):
+class TestBrowser(BrowserCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

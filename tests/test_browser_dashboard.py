@@ -2,7 +2,7 @@
 
 from odoo.tests import new_test_user, tagged
 
-from .browser_common import ClientValueHttpCase, png_size
+from .browser_common import BrowserCase, png_size
 
 CHARTS_WITH_DATA = """
 window.Chart && Object.values(window.Chart.instances).filter(
@@ -12,7 +12,7 @@ window.Chart && Object.values(window.Chart.instances).filter(
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestBrowserDashboard(ClientValueHttpCase):
+class TestBrowserDashboard(BrowserCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

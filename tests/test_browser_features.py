@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from .browser_common import REQUIRED_SWITCHES, ClientValueHttpCase, png_size
+from .browser_common import REQUIRED_SWITCHES, BrowserCase, png_size
 
 SERVICE = "client_value.mail_activity_type_service_request"
 ADMIN = "client_value.mail_activity_type_admin_task"
@@ -23,7 +23,7 @@ TOUR_TIMEOUT = 300
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestBrowserFeatures(ClientValueHttpCase):
+class TestBrowserFeatures(BrowserCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -415,7 +415,7 @@ class TestBrowserFeatures(ClientValueHttpCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestBrowserSourcesScreenshot(ClientValueHttpCase):
+class TestBrowserSourcesScreenshot(BrowserCase):
     """The Client Care page of an account looked after through its order,
     its invoice and its project task (Sales, Invoicing and Project are
     installed in the test database)."""

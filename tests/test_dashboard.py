@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import NOW, ClientCareCase
+from .common import NOW, ClientValueCase
 
 
 def _charts(dashboard):
@@ -23,7 +23,7 @@ def _charts(dashboard):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestDashboard(ClientCareCase):
+class TestDashboard(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -140,7 +140,7 @@ class TestDemoData(TransactionCase):
 
     def test_accounts_flagged_through_an_order_an_invoice_and_a_task(self):
         now = fields.Datetime.now()
-        window_start = self.env["res.partner"]._client_value_day_start(30)
+        window_start = self.env["client_value.care"]._day_start(30)
         for model, name in NEGLECTED_THROUGH.items():
             account = self.accounts.filtered(lambda a, name=name: a.name == name)
             self.assertTrue(account.client_neglected, name)

@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import NOW, SERVICE, ClientCareCase
+from .common import NOW, SERVICE, ClientValueCase
 
 START = datetime(2020, 3, 1)
 END = datetime(2020, 3, 31)
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestDigest(ClientCareCase):
+class TestDigest(ClientValueCase):
     """Odoo's periodic digest carries the client-value KPIs, computed per
     company over the digest's period."""
 
@@ -60,7 +60,7 @@ class TestDigest(ClientCareCase):
             )
             won.action_set_won()
             if impact_level == "4":
-                won._record_outcome("improved")
+                won._client_value_record_outcome("improved")
             self.env.flush_all()
         lead = self.env["crm.lead"].create(
             {
@@ -129,7 +129,7 @@ class TestDigest(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestTeamCards(ClientCareCase):
+class TestTeamCards(ClientValueCase):
     def test_neglected_accounts_and_late_requests_of_the_team(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "client_value.response_target_days", "0"
@@ -161,7 +161,7 @@ class TestTeamCards(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestSchedulingDialog(ClientCareCase):
+class TestSchedulingDialog(ClientValueCase):
     def scheduler(self, **values):
         return (
             self.env["mail.activity.schedule"]

@@ -8,13 +8,15 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.sql import column_exists, drop_view_if_exists
 
 from odoo.addons.client_value import hooks
-from odoo.addons.client_value.models.crm_lead import CrmLead
+from odoo.addons.client_value.models.crm_lead_impact import CrmLead
+
+from .common import ClientValueCase
 
 PIPELINE_ACTION = "client_value.crm_lead_action_impact_pipeline"
 REQUIRE_PARAM = "client_value.require_impact_assessment"
@@ -22,77 +24,9 @@ THRESHOLD_PARAM = "client_value.small_deal_threshold"
 
 
 @tagged("post_install", "-at_install", "client_value")
-class ImpactCase(TransactionCase):
-    """Users, a team and stages of our own, so tests do not lean on demo."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.salesman = new_test_user(
-            cls.env,
-            login="cv_impact_salesman",
-            groups="sales_team.group_sale_salesman",
-        )
-        cls.other_salesman = new_test_user(
-            cls.env,
-            login="cv_impact_other",
-            groups="sales_team.group_sale_salesman",
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="cv_impact_manager",
-            groups="sales_team.group_sale_manager",
-        )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Impact Team",
-                "member_ids": [
-                    Command.link(cls.salesman.id),
-                    Command.link(cls.other_salesman.id),
-                ],
-            }
-        )
-        cls.stage_new = cls.env["crm.stage"].create(
-            {"name": "Impact New", "sequence": 1, "team_id": cls.team.id}
-        )
-        cls.stage_won = cls.env["crm.stage"].create(
-            {
-                "name": "Impact Won",
-                "sequence": 90,
-                "is_won": True,
-                "team_id": cls.team.id,
-            }
-        )
-        cls.client = cls.env["res.partner"].create(
-            {"name": "Harbour Bakery", "is_company": True}
-        )
-        cls.params = cls.env["ir.config_parameter"].sudo()
-        cls.params.set_param(REQUIRE_PARAM, False)
-        cls.params.set_param(THRESHOLD_PARAM, False)
-
-    @classmethod
-    def _opportunity(cls, name, **vals):
-        values = {
-            "name": name,
-            "type": "opportunity",
-            "team_id": cls.team.id,
-            "stage_id": cls.stage_new.id,
-            "user_id": cls.salesman.id,
-            "partner_id": cls.client.id,
-            "probability": 50.0,
-            "expected_revenue": 10000.0,
-        }
-        values.update(vals)
-        return cls.env["crm.lead"].create(values)
-
-    def _label(self, fname):
-        return self.env["crm.lead"]._fields[fname]._description_string(self.env)
-
-
-@tagged("post_install", "-at_install", "client_value")
-class TestImpactComputes(ImpactCase):
+class TestImpactComputes(ClientValueCase):
     def test_score_follows_level_monotonic_within_bounds(self):
-        lead = self._opportunity("Score ladder")
+        lead = self.opportunity("Score ladder")
         self.assertEqual(lead.impact_level, "0")
         scores = []
         for level in ("0", "1", "2", "3", "4"):
@@ -103,7 +37,7 @@ class TestImpactComputes(ImpactCase):
         self.assertTrue(all(0 <= score <= 100 for score in scores))
 
     def test_weighted_impact_follows_probability_win_and_loss(self):
-        lead = self._opportunity("Oven replacement", impact_level="3", probability=40)
+        lead = self.opportunity("Oven replacement", impact_level="3", probability=40)
         self.assertEqual(lead.impact_score, 75)
         self.assertAlmostEqual(lead.weighted_impact, 30.0)
 
@@ -118,7 +52,7 @@ class TestImpactComputes(ImpactCase):
         self.assertEqual(lead.probability, 100)
         self.assertAlmostEqual(lead.weighted_impact, 100.0)
 
-        lost = self._opportunity("Bread slicer", impact_level="2", probability=60)
+        lost = self.opportunity("Bread slicer", impact_level="2", probability=60)
         self.assertAlmostEqual(lost.weighted_impact, 30.0)
         lost.action_set_lost()
         self.assertFalse(lost.active)
@@ -127,13 +61,13 @@ class TestImpactComputes(ImpactCase):
         self.assertEqual(lost.impact_score, 50)
 
     def test_writing_a_won_stage_sets_full_weighted_impact(self):
-        lead = self._opportunity("Cold room", impact_level="2", probability=10)
+        lead = self.opportunity("Cold room", impact_level="2", probability=10)
         lead.write({"stage_id": self.stage_won.id})
         self.assertEqual(lead.probability, 100)
         self.assertAlmostEqual(lead.weighted_impact, 50.0)
 
     def test_stored_values_match_database(self):
-        lead = self._opportunity("Delivery van", impact_level="1", probability=65.5)
+        lead = self.opportunity("Delivery van", impact_level="1", probability=65.5)
         self.env.flush_all()
         [(score, weighted)] = self.env.execute_query(
             SQL(
@@ -146,10 +80,10 @@ class TestImpactComputes(ImpactCase):
 
     def test_read_group_sums_weighted_impact(self):
         leads = (
-            self._opportunity("A", impact_level="4", probability=30)
-            | self._opportunity("B", impact_level="2", probability=90)
-            | self._opportunity("C", impact_level="1", probability=10)
-            | self._opportunity(
+            self.opportunity("A", impact_level="4", probability=30)
+            | self.opportunity("B", impact_level="2", probability=90)
+            | self.opportunity("C", impact_level="1", probability=10)
+            | self.opportunity(
                 "D", impact_level="3", probability=50, user_id=self.other_salesman.id
             )
         )
@@ -170,7 +104,7 @@ class TestImpactComputes(ImpactCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactInstall(ImpactCase):
+class TestImpactInstall(ClientValueCase):
     """Installing on many leads fills the columns in SQL, not per record."""
 
     def _drop(self, *columns):
@@ -201,9 +135,9 @@ class TestImpactInstall(ImpactCase):
 
     def test_pre_init_fills_score_columns_with_sql(self):
         leads = (
-            self._opportunity("L1", impact_level="1", probability=20)
-            | self._opportunity("L3", impact_level="3", probability=65.5)
-            | self._opportunity("L4", impact_level="4", probability=100)
+            self.opportunity("L1", impact_level="1", probability=20)
+            | self.opportunity("L3", impact_level="3", probability=65.5)
+            | self.opportunity("L4", impact_level="4", probability=100)
         )
         self._drop("impact_score", "weighted_impact")
         self.assertEqual(self._init_crm_lead(), [])
@@ -238,7 +172,7 @@ class TestImpactInstall(ImpactCase):
             self.assertAlmostEqual(lead.weighted_impact, score * lead.probability / 100)
 
     def test_pre_init_on_a_database_without_client_impact(self):
-        self._opportunity("Existing deal", probability=70)
+        self.opportunity("Existing deal", probability=70)
         self._drop("impact_level", "impact_score", "weighted_impact")
         self.assertEqual(self._init_crm_lead(), [])
         [(count, unknown, zero)] = self.env.execute_query(
@@ -254,27 +188,27 @@ class TestImpactInstall(ImpactCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactWinRule(ImpactCase):
+class TestImpactWinRule(ClientValueCase):
     def _enable_rule_through_settings(self):
         settings = self.env["res.config.settings"].create(
             {"client_value_require_impact_assessment": True}
         )
         settings.execute()
-        self.assertTrue(self.env["crm.lead"]._is_impact_assessment_required())
+        self.assertTrue(self.env["crm.lead"]._client_value_assessment_required())
 
     def _expected_message(self, lead, fnames):
-        labels = ", ".join(self._label(fname) for fname in fnames)
+        labels = ", ".join(self.label(fname) for fname in fnames)
         return (
             f"Assess the client impact of “{lead.display_name}” before marking it "
             f"won. Missing: {labels}."
         )
 
     def test_rule_is_off_by_default(self):
-        self.assertFalse(self.env["crm.lead"]._is_impact_assessment_required())
+        self.assertFalse(self.env["crm.lead"]._client_value_assessment_required())
 
     def test_rule_on_refuses_unassessed_win_and_names_missing_fields(self):
         self._enable_rule_through_settings()
-        lead = self._opportunity("Unassessed deal", probability=40)
+        lead = self.opportunity("Unassessed deal", probability=40)
         with self.assertRaises(UserError) as caught:
             lead.action_set_won()
         self.assertEqual(
@@ -303,7 +237,7 @@ class TestImpactWinRule(ImpactCase):
 
     def test_rule_on_accepts_assessment_in_the_winning_write(self):
         self._enable_rule_through_settings()
-        lead = self._opportunity("All at once")
+        lead = self.opportunity("All at once")
         lead.write(
             {
                 "stage_id": self.stage_won.id,
@@ -316,7 +250,7 @@ class TestImpactWinRule(ImpactCase):
 
     def test_rule_on_keeps_a_lost_lead_lost(self):
         self._enable_rule_through_settings()
-        lead = self._opportunity("Lost then won", impact_level="2")
+        lead = self.opportunity("Lost then won", impact_level="2")
         lead.action_set_lost()
         with self.assertRaises(UserError) as caught:
             lead.action_set_won()
@@ -330,25 +264,25 @@ class TestImpactWinRule(ImpactCase):
     def test_rule_on_refuses_creating_in_a_won_stage(self):
         self._enable_rule_through_settings()
         with self.assertRaises(UserError) as caught:
-            self._opportunity("Born won", stage_id=self.stage_won.id, impact_level="1")
-        self.assertIn(self._label("client_need"), str(caught.exception))
+            self.opportunity("Born won", stage_id=self.stage_won.id, impact_level="1")
+        self.assertIn(self.label("client_need"), str(caught.exception))
         self.assertEqual(
             self.env["crm.lead"].search_count([("name", "=", "Born won")]), 0
         )
 
     def test_rule_on_lists_every_unassessed_lead_of_a_batch(self):
         self._enable_rule_through_settings()
-        first = self._opportunity("First", impact_level="3", client_fit="good")
-        second = self._opportunity("Second", client_need="Ovens break down weekly.")
-        assessed = self._opportunity(
+        first = self.opportunity("First", impact_level="3", client_fit="good")
+        second = self.opportunity("Second", client_need="Ovens break down weekly.")
+        assessed = self.opportunity(
             "Third", impact_level="1", client_fit="good", client_need="Small shop."
         )
         with self.assertRaises(UserError) as caught:
             (first | second | assessed).action_set_won()
         message = str(caught.exception)
-        self.assertIn(f"- First: {self._label('client_need')}", message)
+        self.assertIn(f"- First: {self.label('client_need')}", message)
         self.assertIn(
-            f"- Second: {self._label('impact_level')}, {self._label('client_fit')}",
+            f"- Second: {self.label('impact_level')}, {self.label('client_fit')}",
             message,
         )
         self.assertNotIn("Third", message)
@@ -359,16 +293,16 @@ class TestImpactWinRule(ImpactCase):
             {"client_value_require_impact_assessment": False}
         )
         settings.execute()
-        lead = self._opportunity("Quick win")
+        lead = self.opportunity("Quick win")
         lead.action_set_won()
         self.assertTrue(lead.stage_id.is_won)
-        other = self._opportunity("Dragged to won")
+        other = self.opportunity("Dragged to won")
         other.write({"stage_id": self.stage_won.id})
         self.assertTrue(other.stage_id.is_won)
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestSmallDealBigImpact(ImpactCase):
+class TestSmallDealBigImpact(ClientValueCase):
     def _open_revenues(self):
         companies = self.env.companies.ids
         opportunities = (
@@ -385,11 +319,11 @@ class TestSmallDealBigImpact(ImpactCase):
         return opportunities.mapped("expected_revenue")
 
     def test_default_threshold_is_the_median_of_open_opportunities(self):
-        small = self._opportunity("Small", impact_level="4", expected_revenue=1.0)
-        large = self._opportunity("Large", impact_level="3", expected_revenue=1e9)
-        minor = self._opportunity("Minor", impact_level="1", expected_revenue=1.0)
+        small = self.opportunity("Small", impact_level="4", expected_revenue=1.0)
+        large = self.opportunity("Large", impact_level="3", expected_revenue=1e9)
+        minor = self.opportunity("Minor", impact_level="1", expected_revenue=1.0)
         Lead = self.env["crm.lead"]
-        threshold = Lead._get_small_deal_threshold()
+        threshold = Lead._client_value_small_deal_threshold()
         self.assertAlmostEqual(threshold, median(self._open_revenues()))
 
         ours = [("id", "in", (small | large | minor).ids)]
@@ -405,25 +339,25 @@ class TestSmallDealBigImpact(ImpactCase):
         self.assertEqual((small | large | minor).filtered("is_small_big_impact"), small)
 
         # The median follows the pipeline: many large open deals raise it.
-        midsize = self._opportunity("Midsize", impact_level="3", expected_revenue=5e8)
+        midsize = self.opportunity("Midsize", impact_level="3", expected_revenue=5e8)
         self.assertNotIn(midsize, Lead.search([("is_small_big_impact", "=", True)]))
         count = len(self._open_revenues())
         for index in range(count + 1):
-            self._opportunity(f"Big {index}", expected_revenue=2e9)
+            self.opportunity(f"Big {index}", expected_revenue=2e9)
         self.assertAlmostEqual(
-            Lead._get_small_deal_threshold(), median(self._open_revenues())
+            Lead._client_value_small_deal_threshold(), median(self._open_revenues())
         )
-        self.assertEqual(Lead._get_small_deal_threshold(), 2e9)
+        self.assertEqual(Lead._client_value_small_deal_threshold(), 2e9)
         self.assertIn(midsize, Lead.search([("is_small_big_impact", "=", True)]))
 
     def test_won_and_lost_deals_do_not_move_the_median(self):
         Lead = self.env["crm.lead"]
-        before = Lead._get_small_deal_threshold()
-        won = self._opportunity("Huge won", expected_revenue=1e12)
+        before = Lead._client_value_small_deal_threshold()
+        won = self.opportunity("Huge won", expected_revenue=1e12)
         won.action_set_won()
-        lost = self._opportunity("Huge lost", expected_revenue=1e12)
+        lost = self.opportunity("Huge lost", expected_revenue=1e12)
         lost.action_set_lost()
-        self.assertEqual(Lead._get_small_deal_threshold(), before)
+        self.assertEqual(Lead._client_value_small_deal_threshold(), before)
 
     def test_filter_costs_two_queries(self):
         Lead = self.env["crm.lead"]
@@ -438,10 +372,10 @@ class TestSmallDealBigImpact(ImpactCase):
         )
         settings.execute()
         self.assertEqual(self.params.get_param(THRESHOLD_PARAM), "5000.0")
-        under = self._opportunity("Under", impact_level="3", expected_revenue=4999.0)
-        at = self._opportunity("At", impact_level="3", expected_revenue=5000.0)
+        under = self.opportunity("Under", impact_level="3", expected_revenue=4999.0)
+        at = self.opportunity("At", impact_level="3", expected_revenue=5000.0)
         Lead = self.env["crm.lead"]
-        self.assertEqual(Lead._get_small_deal_threshold(), 5000.0)
+        self.assertEqual(Lead._client_value_small_deal_threshold(), 5000.0)
         self.assertEqual(
             Lead.search(
                 [("id", "in", (under | at).ids), ("is_small_big_impact", "=", True)]
@@ -454,7 +388,7 @@ class TestSmallDealBigImpact(ImpactCase):
         ).execute()
         self.assertFalse(self.params.get_param(THRESHOLD_PARAM))
         self.assertAlmostEqual(
-            Lead._get_small_deal_threshold(), median(self._open_revenues())
+            Lead._client_value_small_deal_threshold(), median(self._open_revenues())
         )
 
     def test_negative_threshold_is_refused(self):
@@ -467,13 +401,13 @@ class TestSmallDealBigImpact(ImpactCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactBadInput(ImpactCase):
+class TestImpactBadInput(ClientValueCase):
     def test_unknown_level_is_a_validation_error_and_nothing_is_written(self):
-        first = self._opportunity("First", impact_level="2")
-        second = self._opportunity("Second", impact_level="1")
+        first = self.opportunity("First", impact_level="2")
+        second = self.opportunity("Second", impact_level="1")
         with self.assertRaises(ValidationError) as caught:
             (first | second).write({"impact_level": "7", "client_need": "changed"})
-        self.assertIn(self._label("impact_level"), str(caught.exception))
+        self.assertIn(self.label("impact_level"), str(caught.exception))
         self.assertIn("“7”", str(caught.exception))
         (first | second).invalidate_recordset()
         self.assertEqual(first.impact_level, "2")
@@ -489,11 +423,11 @@ class TestImpactBadInput(ImpactCase):
                     {"name": "Batch bad", "type": "opportunity", "client_fit": "great"},
                 ]
             )
-        self.assertIn(self._label("client_fit"), str(caught.exception))
+        self.assertIn(self.label("client_fit"), str(caught.exception))
         self.assertEqual(Lead.search_count([("name", "like", "Batch ")]), 0)
 
     def test_values_outside_0_100_are_refused(self):
-        lead = self._opportunity("Bounds", impact_level="3", probability=50)
+        lead = self.opportunity("Bounds", impact_level="3", probability=50)
         for fname, value in (
             ("impact_score", 101),
             ("impact_score", -1),
@@ -504,14 +438,14 @@ class TestImpactBadInput(ImpactCase):
             with self.subTest(field=fname, value=value):
                 with self.assertRaises(ValidationError) as caught:
                     lead.write({fname: value, "name": "renamed"})
-                self.assertIn(self._label(fname), str(caught.exception))
+                self.assertIn(self.label(fname), str(caught.exception))
         lead.invalidate_recordset()
         self.assertEqual(lead.name, "Bounds")
         self.assertEqual(lead.impact_score, 75)
         self.assertAlmostEqual(lead.weighted_impact, 37.5)
 
     def test_empty_level_means_unknown(self):
-        lead = self._opportunity("Reset", impact_level="3")
+        lead = self.opportunity("Reset", impact_level="3")
         lead.write({"impact_level": False})
         self.assertEqual(lead.impact_level, "0")
         self.assertEqual(lead.impact_score, 0)
@@ -586,19 +520,17 @@ class TestImpactXmlRpc(HttpCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactPipelineAccess(ImpactCase):
+class TestImpactPipelineAccess(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.own_open = cls._opportunity("Own open", impact_level="4", probability=35)
-        cls.own_open_2 = cls._opportunity(
-            "Own open 2", impact_level="1", probability=70
-        )
-        cls.own_won = cls._opportunity("Own won", impact_level="3")
+        cls.own_open = cls.opportunity("Own open", impact_level="4", probability=35)
+        cls.own_open_2 = cls.opportunity("Own open 2", impact_level="1", probability=70)
+        cls.own_won = cls.opportunity("Own won", impact_level="3")
         cls.own_won.action_set_won()
-        cls.own_lost = cls._opportunity("Own lost", impact_level="2")
+        cls.own_lost = cls.opportunity("Own lost", impact_level="2")
         cls.own_lost.action_set_lost()
-        cls.others = cls._opportunity(
+        cls.others = cls.opportunity(
             "Not mine", impact_level="4", probability=90, user_id=cls.other_salesman.id
         )
 
@@ -634,6 +566,7 @@ class TestImpactPipelineAccess(ImpactCase):
             .search(
                 [
                     ("user_id", "=", self.salesman.id),
+                    ("partner_id", "=", self.client.id),
                     ("type", "=", "opportunity"),
                     ("probability", "<", 100),
                 ]
@@ -651,7 +584,7 @@ class TestImpactPipelineAccess(ImpactCase):
     def test_salesman_sees_only_what_crm_rules_allow(self):
         Lead = self.env["crm.lead"].with_user(self.salesman)
         mine = self.own_open | self.own_open_2 | self.own_won
-        unassigned = self._opportunity("Nobody's", user_id=False, impact_level="2")
+        unassigned = self.opportunity("Nobody's", user_id=False, impact_level="2")
         visible = Lead.search([("id", "in", (mine | unassigned | self.others).ids)])
         self.assertEqual(visible, (mine | unassigned).with_user(self.salesman))
         with self.assertRaises(AccessError):
@@ -711,7 +644,7 @@ class TestImpactPipelineAccess(ImpactCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactViews(ImpactCase):
+class TestImpactViews(ClientValueCase):
     """Must show 3: the action, its views and the form load for a salesman
     in demo data."""
 
@@ -850,11 +783,11 @@ class TestImpactViews(ImpactCase):
         arch = etree.fromstring(
             Lead.get_views([(False, "search")])["views"]["search"]["arch"]
         )
-        poor = self._opportunity("Poor", client_fit="poor", impact_level="1")
-        high = self._opportunity(
+        poor = self.opportunity("Poor", client_fit="poor", impact_level="1")
+        high = self.opportunity(
             "High", impact_level="4", client_fit="good", client_need="Ovens."
         )
-        unassessed = self._opportunity("Blank")
+        unassessed = self.opportunity("Blank")
         ours = [("id", "in", (poor | high | unassessed).ids)]
 
         def run(name):
@@ -878,14 +811,14 @@ class TestImpactViews(ImpactCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactCelebration(ImpactCase):
+class TestImpactCelebration(ClientValueCase):
     def _won_message(self, lead):
         result = lead.action_set_won_rainbowman()
         return result["effect"]["message"] if isinstance(result, dict) else False
 
     def test_small_deal_big_impact_is_celebrated(self):
         self.params.set_param(THRESHOLD_PARAM, "1000")
-        lead = self._opportunity(
+        lead = self.opportunity(
             "Sourdough starter", impact_level="4", expected_revenue=500
         )
         message = self._won_message(lead)
@@ -899,7 +832,7 @@ class TestImpactCelebration(ImpactCase):
 
     def test_highest_impact_of_the_month_then_fallback_to_revenue(self):
         self.params.set_param(THRESHOLD_PARAM, "1000")
-        first = self._opportunity(
+        first = self.opportunity(
             "Bakery line", impact_level="2", expected_revenue=90000
         )
         message = self._won_message(first)
@@ -910,7 +843,7 @@ class TestImpactCelebration(ImpactCase):
             ),
             message,
         )
-        lower = self._opportunity(
+        lower = self.opportunity(
             "Spare parts", impact_level="1", expected_revenue=80000
         )
         lower.action_set_won()
@@ -919,11 +852,11 @@ class TestImpactCelebration(ImpactCase):
         self.assertEqual(lower.get_rainbowman_message(), revenue_only)
 
     def test_open_or_unassessed_deals_get_no_impact_message(self):
-        lead = self._opportunity("Open", impact_level="4")
-        self.assertFalse(lead._get_impact_rainbowman_message())
-        plain = self._opportunity("Plain")
+        lead = self.opportunity("Open", impact_level="4")
+        self.assertFalse(lead._client_value_impact_celebration())
+        plain = self.opportunity("Plain")
         plain.action_set_won()
-        self.assertFalse(plain._get_impact_rainbowman_message())
+        self.assertFalse(plain._client_value_impact_celebration())
 
 
 PIPELINE_BROWSER_CHECK = """

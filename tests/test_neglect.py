@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import ADMIN, CALL, NOW, ClientCareCase
+from .common import ADMIN, CALL, NOW, ClientValueCase
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # Queries of a cron run flagging accounts in one batch, and of each batch.
@@ -22,7 +22,7 @@ LIVE_CLEAR_QUERIES = 12
 
 
 @tagged("post_install", "-at_install", "client_value")
-class NeglectCommon(ClientCareCase):
+class NeglectCommon(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -159,7 +159,7 @@ class TestNeglectRules(NeglectCommon):
         # Window of 30 days, UTC: on 10 March it opens on 8 February 00:00.
         boundary = datetime(2026, 2, 8, 0, 0, 0)
         with self.at(NOW):
-            self.assertEqual(self.Partner._client_value_day_start(30), boundary)
+            self.assertEqual(self.env["client_value.care"]._day_start(30), boundary)
         other = self.Partner.create(
             {"name": "Other Corp", "is_company": True, "user_id": self.salesman.id}
         )
@@ -398,7 +398,7 @@ class TestNeglectRobustness(NeglectCommon):
     def test_check_now_runs_the_watch_and_adds_no_cron_trigger(self):
         self.request(self.contact_a, self.ago(days=5))
         manager = new_test_user(
-            self.env, login="cv_manager", groups="sales_team.group_sale_manager"
+            self.env, login="cv_check_manager", groups="sales_team.group_sale_manager"
         )
         cron = self.env.ref("client_value.ir_cron_flag_neglected_accounts")
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])

@@ -11,7 +11,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import NOW, _link_token
+from .common import NOW
 from .test_neglect import NeglectCommon
 
 
@@ -35,9 +35,13 @@ class FlowCase(NeglectCommon):
             }
         )
         self.won.action_set_won()
-        self.won.with_user(self.salesman)._record_outcome("improved", "Much faster")
+        self.won.with_user(self.salesman)._client_value_record_outcome(
+            "improved", "Much faster"
+        )
         # sudo: the client's answer, as the rating page applies it
-        self.won.sudo().rating_apply(4, token=_link_token(self.won), feedback="Good")
+        self.won.sudo().rating_apply(
+            4, token=self.link_token(self.won), feedback="Good"
+        )
         self.run_cron()
 
     def figures(self, partner):

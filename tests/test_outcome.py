@@ -8,27 +8,20 @@ from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import (
-    _ask_client,
-    _link_token,
-    _new_lead,
-    _open_reviews,
-    _setup_outcome_data,
-)
+from .common import ClientValueCase, ClientValueHttpCase
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactReviewScheduling(TransactionCase):
+class TestImpactReviewScheduling(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
 
     def test_activity_type_data(self):
         self.assertTrue(self.review_type.keep_done)
@@ -39,13 +32,13 @@ class TestImpactReviewScheduling(TransactionCase):
         self.env["ir.config_parameter"].sudo().set_param(
             "client_value.impact_review_days", 12
         )
-        lead = _new_lead(self, "CV Scheduling")
-        self.assertFalse(_open_reviews(lead))
+        lead = self.clinic_deal("CV Scheduling")
+        self.assertFalse(self.open_reviews(lead))
         self.assertFalse(lead.outcome_state)
 
         lead.action_set_won()
 
-        review = _open_reviews(lead)
+        review = self.open_reviews(lead)
         due = fields.Date.context_today(lead) + timedelta(days=12)
         self.assertEqual(len(review), 1)
         self.assertEqual(review.date_deadline, due)
@@ -58,43 +51,45 @@ class TestImpactReviewScheduling(TransactionCase):
         lead.action_set_won()
         lead.write({"stage_id": self.stage_won_2.id})
         lead.action_set_won_rainbowman()
-        self.assertEqual(_open_reviews(lead), review)
+        self.assertEqual(self.open_reviews(lead), review)
 
     def test_reopen_and_rewin_keeps_one_open_review(self):
-        lead = _new_lead(self, "CV Reopen")
+        lead = self.clinic_deal("CV Reopen")
         lead.action_set_won()
-        self.assertEqual(len(_open_reviews(lead)), 1)
+        self.assertEqual(len(self.open_reviews(lead)), 1)
 
         lead.write({"stage_id": self.stage_new.id})
-        self.assertFalse(_open_reviews(lead), "a reopened deal has nothing to review")
+        self.assertFalse(
+            self.open_reviews(lead), "a reopened deal has nothing to review"
+        )
         self.assertFalse(lead.outcome_state)
         self.assertFalse(lead.impact_review_date)
 
         lead.action_set_won()
-        self.assertEqual(len(_open_reviews(lead)), 1)
+        self.assertEqual(len(self.open_reviews(lead)), 1)
 
         # lost then restored and won again
         lead.action_set_lost()
-        self.assertFalse(_open_reviews(lead))
+        self.assertFalse(self.open_reviews(lead))
         lead.action_set_won()
-        self.assertEqual(len(_open_reviews(lead)), 1)
+        self.assertEqual(len(self.open_reviews(lead)), 1)
         self.assertEqual(lead.outcome_state, "pending")
 
     def test_recorded_outcome_is_not_reviewed_again(self):
-        lead = _new_lead(self, "CV Recorded")
+        lead = self.clinic_deal("CV Recorded")
         lead.action_set_won()
-        lead._record_outcome("improved", note="Waiting list halved")
-        self.assertFalse(_open_reviews(lead))
+        lead._client_value_record_outcome("improved", note="Waiting list halved")
+        self.assertFalse(self.open_reviews(lead))
         lead.write({"stage_id": self.stage_new.id})
         lead.action_set_won()
-        self.assertFalse(_open_reviews(lead))
+        self.assertFalse(self.open_reviews(lead))
         self.assertEqual(lead.outcome_state, "improved")
 
     def test_batch_win_and_fallback_user(self):
-        leads = _new_lead(self, "CV Batch 1") | _new_lead(self, "CV Batch 2")
-        unassigned = _new_lead(self, "CV Unassigned", user_id=False)
+        leads = self.clinic_deal("CV Batch 1") | self.clinic_deal("CV Batch 2")
+        unassigned = self.clinic_deal("CV Unassigned", user_id=False)
         (leads | unassigned).write({"stage_id": self.stage_won.id})
-        reviews = _open_reviews(leads | unassigned)
+        reviews = self.open_reviews(leads | unassigned)
         self.assertEqual(len(reviews), 3)
         self.assertEqual(
             sorted(reviews.mapped("res_id")), sorted((leads | unassigned).ids)
@@ -106,18 +101,18 @@ class TestImpactReviewScheduling(TransactionCase):
         )
 
     def test_created_won_schedules_review(self):
-        lead = _new_lead(self, "CV Imported Won", stage_id=self.stage_won.id)
-        self.assertEqual(len(_open_reviews(lead)), 1)
+        lead = self.clinic_deal("CV Imported Won", stage_id=self.stage_won.id)
+        self.assertEqual(len(self.open_reviews(lead)), 1)
         self.assertEqual(lead.outcome_state, "pending")
 
     def test_outcome_overdue_filter(self):
-        overdue = _new_lead(self, "CV Overdue")
-        not_due = _new_lead(self, "CV Not Due")
-        recorded = _new_lead(self, "CV Recorded Late")
+        overdue = self.clinic_deal("CV Overdue")
+        not_due = self.clinic_deal("CV Not Due")
+        recorded = self.clinic_deal("CV Recorded Late")
         (overdue | not_due | recorded).action_set_won()
         yesterday = fields.Date.context_today(overdue) - timedelta(days=1)
         (overdue | recorded).write({"impact_review_date": yesterday})
-        recorded._record_outcome("unchanged")
+        recorded._client_value_record_outcome("unchanged")
 
         view = self.env.ref("client_value.crm_lead_view_search_inherit_client_value")
         node = etree.fromstring(view.arch).xpath("//filter[@name='outcome_overdue']")[0]
@@ -137,19 +132,19 @@ class TestImpactReviewScheduling(TransactionCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestOutcomeWizard(TransactionCase):
+class TestOutcomeWizard(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
 
     def test_completing_review_opens_wizard_and_records_outcome(self):
-        lead = _new_lead(self, "CV Wizard")
+        self.env = self.env(context=dict(self.env.context, tracking_disable=False))
+        lead = self.clinic_deal("CV Wizard").with_env(self.env)
         lead.action_set_won()
         # as after the request that won the deal: its tracking is posted
         self.env.flush_all()
         self.env.cr.precommit.run()
-        review = _open_reviews(lead).with_user(self.salesman)
+        review = self.open_reviews(lead).with_user(self.salesman)
 
         action = review.action_feedback_schedule_next(
             feedback="Two more nurses on shift"
@@ -179,7 +174,7 @@ class TestOutcomeWizard(TransactionCase):
         self.assertEqual(lead.outcome_state, "improved")
         self.assertEqual(lead.outcome_note, "Two more nurses on shift")
         self.assertEqual(lead.outcome_date, fields.Date.context_today(lead))
-        self.assertFalse(_open_reviews(lead))
+        self.assertFalse(self.open_reviews(lead))
         review.invalidate_recordset()
         self.assertTrue(review.exists(), "Impact Review keeps its history when done")
         self.assertFalse(review.active)
@@ -198,9 +193,9 @@ class TestOutcomeWizard(TransactionCase):
         self.assertTrue(tracked, "the outcome state is tracked")
 
     def test_record_button_without_review_posts_in_chatter(self):
-        lead = _new_lead(self, "CV Button")
+        lead = self.clinic_deal("CV Button")
         lead.action_set_won()
-        _open_reviews(lead).unlink()
+        self.open_reviews(lead).unlink()
         action = lead.with_user(self.salesman).action_open_outcome_wizard()
         wizard = (
             self.env["client_value.outcome.wizard"]
@@ -216,7 +211,7 @@ class TestOutcomeWizard(TransactionCase):
         self.assertIn("Rollout hurt their team", lead.message_ids[0].body)
 
     def test_plain_activities_are_unaffected(self):
-        lead = _new_lead(self, "CV Plain")
+        lead = self.clinic_deal("CV Plain")
         todo = lead.activity_schedule("mail.mail_activity_data_todo", summary="To do")
         todo.action_done()
         self.assertFalse(todo.exists())
@@ -227,7 +222,7 @@ class TestOutcomeWizard(TransactionCase):
         self.assertFalse(call.active)
 
     def test_outcome_only_on_won_opportunity(self):
-        lead = _new_lead(self, "CV Not Won")
+        lead = self.clinic_deal("CV Not Won")
         with self.assertRaisesRegex(UserError, "only be recorded on a won opportunity"):
             lead.action_open_outcome_wizard()
         wizard = self.env["client_value.outcome.wizard"].create(
@@ -246,31 +241,30 @@ class TestOutcomeWizard(TransactionCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestClientRating(TransactionCase, MockEmail):
+class TestClientRating(ClientValueCase, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
 
     def _won_lead(self, name, **values):
-        lead = _new_lead(self, name, **values)
+        lead = self.clinic_deal(name, **values)
         lead.action_set_won()
         return lead
 
     def test_rating_request_creates_token_and_sends_five_links(self):
         lead = self._won_lead("CV Ask")
         with self.mock_mail_gateway():
-            notification = _ask_client(lead, self.salesman)
+            notification = self.ask_client(lead, self.salesman)
         self.assertEqual(notification["params"]["type"], "success")
         rating = lead.rating_ids
         self.assertEqual(len(rating), 1)
         self.assertTrue(rating.access_token)
         self.assertFalse(rating.consumed)
-        self.assertEqual(rating.partner_id, self.contact)
+        self.assertEqual(rating.partner_id, self.ana)
         self.assertEqual(rating.rated_partner_id, self.salesman.partner_id)
         self.assertTrue(lead.rating_request_date)
         request = lead.message_ids[0]
-        self.assertIn(self.contact, request.partner_ids)
+        self.assertIn(self.ana, request.partner_ids)
         for score in range(1, 6):
             # The chatter copy holds placeholders; the client's email gets the
             # signed links (tests/test_trust.py).
@@ -279,7 +273,7 @@ class TestClientRating(TransactionCase, MockEmail):
             )
 
     def test_rating_request_needs_won_deal_and_email(self):
-        open_lead = _new_lead(self, "CV Ask Open")
+        open_lead = self.clinic_deal("CV Ask Open")
         with self.assertRaises(UserError):
             open_lead.action_ask_client_rating()
         no_email = self.env["res.partner"].create({"name": "CV No Email"})
@@ -290,9 +284,9 @@ class TestClientRating(TransactionCase, MockEmail):
 
     def test_rating_through_token_updates_lead_and_averages(self):
         lead = self._won_lead("CV Rated")
-        other = self._won_lead("CV Rated 2", partner=self.contact_2)
-        token = _link_token(lead)
-        other_token = _link_token(other)
+        other = self._won_lead("CV Rated 2", partner=self.tom)
+        token = self.link_token(lead)
+        other_token = self.link_token(other)
 
         # as the public controller does: sudo record, rating found by token
         lead.sudo().rating_apply(4, token=token, feedback="Queue times are down")
@@ -303,9 +297,9 @@ class TestClientRating(TransactionCase, MockEmail):
         self.assertEqual(self.salesman.salesperson_satisfaction_avg, 3)
         self.assertEqual(self.salesman.salesperson_rated_deal_count, 2)
         self.assertEqual(lead.user_client_satisfaction_avg, 3)
-        self.assertEqual(self.account.client_satisfaction_avg, 3)
-        self.assertEqual(self.contact.client_satisfaction_avg, 3)
-        self.assertEqual(self.account.client_rated_deal_count, 2)
+        self.assertEqual(self.clinic.client_satisfaction_avg, 3)
+        self.assertEqual(self.ana.client_satisfaction_avg, 3)
+        self.assertEqual(self.clinic.client_rated_deal_count, 2)
         self.assertEqual(self.team.client_satisfaction_avg, 3)
 
         users = self.salesman | self.other_salesman | self.manager
@@ -314,14 +308,14 @@ class TestClientRating(TransactionCase, MockEmail):
             users.mapped("salesperson_satisfaction_avg")
 
         # a newer request waiting for an answer does not hide the last answer
-        lead._rating_get_access_token(partner=self.contact_2)
+        lead._rating_get_access_token(partner=self.tom)
         lead.invalidate_recordset(["client_rating_comment"])
         self.assertEqual(lead.client_rating_comment, "Queue times are down")
 
     def test_bad_scores_and_tokens_change_nothing(self):
         lead = self._won_lead("CV Bad Input")
-        other = self._won_lead("CV Someone Else", partner=self.contact_2)
-        token = _link_token(lead)
+        other = self._won_lead("CV Someone Else", partner=self.tom)
+        token = self.link_token(lead)
         rating = lead.rating_ids
         with mute_logger("odoo.sql_db"):
             for score in (0, 6, -1, 2.5):
@@ -371,41 +365,35 @@ class TestClientRating(TransactionCase, MockEmail):
 
     def test_account_outcome_counts_and_query_count(self):
         outcomes = [
-            ("improved", self.contact),
-            ("improved", self.contact_2),
-            ("unchanged", self.account),
-            ("worsened", self.contact),
+            ("improved", self.ana),
+            ("improved", self.tom),
+            ("unchanged", self.clinic),
+            ("worsened", self.ana),
         ]
         for index, (state, partner) in enumerate(outcomes):
             lead = self._won_lead("CV Account %s" % index, partner=partner)
-            lead._record_outcome(state)
+            lead._client_value_record_outcome(state)
         # a lost deal of the same account does not count
-        lost = self._won_lead("CV Account Lost", partner=self.contact)
-        lost._record_outcome("improved")
+        lost = self._won_lead("CV Account Lost", partner=self.ana)
+        lost._client_value_record_outcome("improved")
         lost.action_set_lost()
         other_account = self.env["res.partner"].create({"name": "CV Elsewhere"})
 
         more_contacts = self.env["res.partner"].create(
             [
-                {"name": "CV Contact %s" % index, "parent_id": self.account.id}
+                {"name": "CV Contact %s" % index, "parent_id": self.clinic.id}
                 for index in range(10)
             ]
         )
         partners = self.env["res.partner"].browse(
-            (
-                self.account
-                | self.contact
-                | self.contact_2
-                | other_account
-                | more_contacts
-            ).ids
+            (self.clinic | self.ana | self.tom | other_account | more_contacts).ids
         )
         # grouped reads: the query count does not grow with the partners
         self.env.invalidate_all()
         with self.assertQueryCount(3):
             partners.mapped("outcome_improved_count")
         self.assertEqual(set(more_contacts.mapped("outcome_improved_count")), {2})
-        for partner in self.account | self.contact | self.contact_2:
+        for partner in self.clinic | self.ana | self.tom:
             self.assertEqual(partner.outcome_improved_count, 2)
             self.assertEqual(partner.outcome_unchanged_count, 1)
             self.assertEqual(partner.outcome_worsened_count, 1)
@@ -413,39 +401,38 @@ class TestClientRating(TransactionCase, MockEmail):
 
     def test_celebration_mentions_outcomes(self):
         done = self._won_lead("CV Celebrated")
-        done._record_outcome("improved")
-        lead = _new_lead(self, "CV New Win")
+        done._client_value_record_outcome("improved")
+        lead = self.clinic_deal("CV New Win")
         lead.action_set_won()
         message = lead._get_rainbowman_message()
         self.assertIn("1 client reported an improvement this month.", message)
         self.assertEqual(self.team.outcome_improved_month_count, 1)
 
         second = self._won_lead("CV Celebrated 2")
-        second._record_outcome("improved")
+        second._client_value_record_outcome("improved")
         self.assertIn(
             "2 clients reported an improvement this month.",
             lead._get_rainbowman_message(),
         )
-        effect = _new_lead(self, "CV Rainbow").action_set_won_rainbowman()
+        effect = self.clinic_deal("CV Rainbow").action_set_won_rainbowman()
         self.assertIn("2 clients reported an improvement", effect["effect"]["message"])
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestOutcomeAccess(TransactionCase):
+class TestOutcomeAccess(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
 
     def test_salesman_records_own_outcome_only_once(self):
-        lead = _new_lead(self, "CV Own").with_user(self.salesman)
+        lead = self.clinic_deal("CV Own").with_user(self.salesman)
         lead.action_set_won()
-        review = _open_reviews(lead)
+        review = self.open_reviews(lead)
         self.assertEqual(review.user_id, self.salesman)
-        lead._record_outcome("unchanged", note="Same backlog")
+        lead._client_value_record_outcome("unchanged", note="Same backlog")
         self.assertEqual(lead.outcome_state, "unchanged")
         with self.assertRaisesRegex(UserError, "only a sales manager"):
-            lead._record_outcome("improved")
+            lead._client_value_record_outcome("improved")
         with self.assertRaisesRegex(UserError, "only a sales manager"):
             lead.action_open_outcome_wizard()
 
@@ -453,32 +440,34 @@ class TestOutcomeAccess(TransactionCase):
         as_manager = lead.with_user(self.manager)
         action = as_manager.action_open_outcome_wizard()
         self.assertEqual(action["context"]["default_outcome_state"], "unchanged")
-        as_manager._record_outcome("improved", note="Backlog cleared after all")
+        as_manager._client_value_record_outcome(
+            "improved", note="Backlog cleared after all"
+        )
         self.assertEqual(lead.outcome_state, "improved")
 
     def test_salesman_cannot_touch_other_salesman_deal(self):
-        lead = _new_lead(self, "CV Theirs", user=self.other_salesman)
+        lead = self.clinic_deal("CV Theirs", user=self.other_salesman)
         lead.action_set_won()
         with self.assertRaises(AccessError):
-            lead.with_user(self.salesman)._record_outcome("improved")
+            lead.with_user(self.salesman)._client_value_record_outcome("improved")
         with self.assertRaises(AccessError):
             lead.with_user(self.salesman).action_ask_client_rating()
         with self.assertRaises(AccessError):
-            _open_reviews(lead).with_user(self.salesman).action_done()
+            self.open_reviews(lead).with_user(self.salesman).action_done()
         self.assertEqual(lead.outcome_state, "pending")
         self.assertFalse(lead.rating_ids)
 
-        lead.with_user(self.manager)._record_outcome("improved")
+        lead.with_user(self.manager)._client_value_record_outcome("improved")
         self.assertEqual(lead.outcome_state, "improved")
 
     def test_salesman_sees_averages_of_own_deals(self):
-        mine = _new_lead(self, "CV Mine")
-        theirs = _new_lead(self, "CV Not Mine", user=self.other_salesman)
+        mine = self.clinic_deal("CV Mine")
+        theirs = self.clinic_deal("CV Not Mine", user=self.other_salesman)
         (mine | theirs).action_set_won()
-        mine.sudo().rating_apply(5, token=_link_token(mine))
-        theirs.sudo().rating_apply(1, token=_link_token(theirs))
-        account_as_salesman = self.account.with_user(self.salesman)
-        account_as_manager = self.account.with_user(self.manager)
+        mine.sudo().rating_apply(5, token=self.link_token(mine))
+        theirs.sudo().rating_apply(1, token=self.link_token(theirs))
+        account_as_salesman = self.clinic.with_user(self.salesman)
+        account_as_manager = self.clinic.with_user(self.manager)
         self.assertEqual(account_as_salesman.client_satisfaction_avg, 5)
         self.assertEqual(account_as_manager.client_satisfaction_avg, 3)
         self.assertEqual(
@@ -496,21 +485,20 @@ class TestOutcomeAccess(TransactionCase):
         params = self.env["ir.config_parameter"].sudo()
         self.assertEqual(params.get_param("client_value.impact_review_days"), "45")
         self.assertEqual(params.get_param("client_value.auto_rating_request"), "True")
-        lead = _new_lead(self, "CV Settings")
+        lead = self.clinic_deal("CV Settings")
         lead.action_set_won()
         self.assertEqual(
-            _open_reviews(lead).date_deadline,
+            self.open_reviews(lead).date_deadline,
             fields.Date.context_today(lead) + timedelta(days=45),
         )
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestRatingHttp(HttpCase):
+class TestRatingHttp(ClientValueHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.lead = _new_lead(cls, "CV Http Rated")
+        cls.lead = cls.clinic_deal("CV Http Rated")
         cls.lead.action_set_won()
 
     def _csrf_token(self, response):
@@ -519,7 +507,7 @@ class TestRatingHttp(HttpCase):
         return match.group(1)
 
     def test_client_rates_through_the_public_links(self):
-        token = _link_token(self.lead)
+        token = self.link_token(self.lead)
         self.authenticate(None, None)
 
         page = self.url_open("/rate/%s/4" % token)
@@ -543,7 +531,7 @@ class TestRatingHttp(HttpCase):
             self.lead.client_rating_comment, "Scheduling is finally painless"
         )
         self.assertEqual(self.salesman.salesperson_satisfaction_avg, 4)
-        self.assertEqual(self.account.client_satisfaction_avg, 4)
+        self.assertEqual(self.clinic.client_satisfaction_avg, 4)
 
         # the same token again changes nothing
         again = self.url_open(
@@ -556,7 +544,7 @@ class TestRatingHttp(HttpCase):
         self.assertEqual(len(self.lead.rating_ids), 1)
 
     def test_wrong_token_or_score_changes_nothing(self):
-        token = _link_token(self.lead)
+        token = self.link_token(self.lead)
         self.authenticate(None, None)
         page = self.url_open("/rate/%s/5" % token)
         csrf = self._csrf_token(page)
@@ -580,37 +568,35 @@ class TestRatingHttp(HttpCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestImpactReviewUi(HttpCase):
+class TestImpactReviewUi(ClientValueHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.salesman.write({"password": "cv_outcome_salesman"})
-        cls.lead = _new_lead(cls, "CV Tour Lead")
+        cls.salesman.write({"password": "cv_salesman"})
+        cls.lead = cls.clinic_deal("CV Tour Lead")
         cls.lead.action_set_won()
 
     def test_done_on_impact_review_opens_outcome_wizard(self):
         self.start_tour(
             "/odoo/action-crm.crm_lead_action_pipeline/%s" % self.lead.id,
             "client_value_impact_review_done",
-            login="cv_outcome_salesman",
+            login="cv_salesman",
         )
         self.env.invalidate_all()
         self.assertEqual(self.lead.outcome_state, "improved")
         self.assertEqual(self.lead.outcome_note, "Their waiting list is gone")
-        self.assertFalse(_open_reviews(self.lead))
+        self.assertFalse(self.open_reviews(self.lead))
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestAskTheClient(TransactionCase, MockEmail):
+class TestAskTheClient(ClientValueCase, MockEmail):
     """*Ask the Client* opens Odoo's composer with the request, and says
     honestly whether the email left."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.lead = _new_lead(cls, "CV Composer")
+        cls.lead = cls.clinic_deal("CV Composer")
         cls.lead.action_set_won()
 
     def test_the_composer_shows_the_request_and_may_be_edited(self):
@@ -622,7 +608,7 @@ class TestAskTheClient(TransactionCase, MockEmail):
             .with_context(action["context"])
             .create({})
         )
-        self.assertEqual(composer.partner_ids, self.contact)
+        self.assertEqual(composer.partner_ids, self.ana)
         self.assertIn("client-value-rating-", composer.body)
         composer.body = composer.body.replace("Some time ago", "Three weeks ago, Ana,")
         with self.mock_mail_gateway():
@@ -638,7 +624,7 @@ class TestAskTheClient(TransactionCase, MockEmail):
             raise ConnectionRefusedError("Connection refused: no outgoing mail server")
 
         with patch.object(type(self.env["ir.mail_server"]), "connect", refuse):
-            notification = _ask_client(self.lead, self.salesman)
+            notification = self.ask_client(self.lead, self.salesman)
         self.assertEqual(notification["params"]["type"], "danger")
         message = notification["params"]["message"]
         self.assertIn("could not be sent", message)

@@ -17,20 +17,19 @@ from urllib.parse import urlsplit
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import _new_lead, _setup_outcome_data
+from .common import ClientValueHttpCase
 from .smtp import SmtpCase, free_port, links, report
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestRatingRequestThroughSmtp(SmtpCase, HttpCase):
+class TestRatingRequestThroughSmtp(SmtpCase, ClientValueHttpCase):
     """The rating request leaves through a real mail server; the client
     follows the link of the email it received and rates the deal."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.lead = _new_lead(cls, "CV Smtp Clinic")
+        cls.lead = cls.clinic_deal("CV Smtp Clinic")
         cls.lead.action_set_won()
 
     def _csrf_token(self, page):
@@ -133,20 +132,19 @@ class TestRatingRequestThroughSmtp(SmtpCase, HttpCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestRpcContracts(HttpCase):
+class TestRpcContracts(ClientValueHttpCase):
     """client_value's models answer integrations as Odoo does: ids, not
     recordsets, through the real XML-RPC and JSON-RPC endpoints."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.salesman.write({"password": "cv_outcome_salesman"})
-        cls.lead = _new_lead(cls, "CV Rpc Deal")
-        cls.won = _new_lead(cls, "CV Rpc Won")
+        cls.salesman.write({"password": "cv_salesman"})
+        cls.lead = cls.clinic_deal("CV Rpc Deal")
+        cls.won = cls.clinic_deal("CV Rpc Won")
         cls.won.action_set_won()
         cls.uid = cls.salesman.id
-        cls.password = "cv_outcome_salesman"
+        cls.password = "cv_salesman"
 
     def xmlrpc(self, model, method, *args, **kwargs):
         return self.xmlrpc_object.execute_kw(
@@ -239,7 +237,7 @@ class TestRpcContracts(HttpCase):
         for answer in self.both(
             "res.partner",
             "read",
-            [self.account.id],
+            [self.clinic.id],
             ["last_touch_date", "waiting_request_count", "client_neglected"],
         ):
             self.assertEqual(answer[0]["waiting_request_count"], 0)
@@ -270,9 +268,9 @@ class TestRpcContracts(HttpCase):
         calls = [
             ("crm.lead", "action_open_outcome_wizard", [self.won.id]),
             ("crm.lead", "action_ask_client_rating", [self.won.id]),
-            ("res.partner", "action_view_client_touches", [self.account.id]),
-            ("res.partner", "action_view_waiting_requests", [self.account.id]),
-            ("res.partner", "action_check_neglected_accounts", [self.account.id]),
+            ("res.partner", "action_view_client_touches", [self.clinic.id]),
+            ("res.partner", "action_view_waiting_requests", [self.clinic.id]),
+            ("res.partner", "action_check_neglected_accounts", [self.clinic.id]),
             ("crm.team", "action_view_client_value_neglected", [team]),
             ("crm.team", "action_view_client_value_late_requests", [team]),
         ]
@@ -285,14 +283,14 @@ class TestRpcContracts(HttpCase):
         self.assertIsInstance(
             self.xmlrpc("mail.activity", "action_done", review.ids), dict
         )
-        lead = _new_lead(self, "CV Rpc Set Won")
+        lead = self.clinic_deal("CV Rpc Set Won")
         self.assertIsInstance(
             self.xmlrpc("crm.lead", "action_set_won", [lead.id]), (bool, dict)
         )
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestGatewayEmail(HttpCase):
+class TestGatewayEmail(ClientValueHttpCase):
     """A client's email delivered by the mail gateway (raw RFC 822 through
     ``message_process``) is a waiting request of its account; the
     salesperson's reply answers it."""
@@ -300,11 +298,10 @@ class TestGatewayEmail(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
         cls.env["ir.config_parameter"].sudo().set_param(
             "client_value.count_incoming_email", True
         )
-        cls.lead = _new_lead(cls, "CV Gateway Deal")
+        cls.lead = cls.clinic_deal("CV Gateway Deal")
 
     def test_a_raw_email_waits_until_the_salesperson_replies(self):
         raw = (
@@ -325,18 +322,18 @@ class TestGatewayEmail(HttpCase):
         email = self.lead.message_ids.filtered(
             lambda m: m.message_id == "<cv-gateway-1@example.com>"
         )
-        self.assertEqual(email.author_id, self.contact)
+        self.assertEqual(email.author_id, self.ana)
         self.assertEqual(email.client_touch, "incoming")
-        self.account.invalidate_recordset()
-        self.assertEqual(self.account.waiting_request_count, 1)
+        self.clinic.invalidate_recordset()
+        self.assertEqual(self.clinic.waiting_request_count, 1)
         self.lead.with_user(self.salesman).message_post(
             body="Thursday works.",
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
         self.assertTrue(email.date_answered)
-        self.account.invalidate_recordset()
-        self.assertEqual(self.account.waiting_request_count, 0)
+        self.clinic.invalidate_recordset()
+        self.assertEqual(self.clinic.waiting_request_count, 0)
 
 
 @tagged("post_install", "-at_install", "client_value")

@@ -3,7 +3,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import NOW, ClientCareCase
+from .common import NOW, ClientValueCase
 
 SALES_GROUPS = (
     "sales_team.group_sale_salesman",
@@ -13,7 +13,7 @@ SALES_GROUPS = (
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestSecurity(ClientCareCase):
+class TestSecurity(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -91,7 +91,7 @@ class TestSecurity(ClientCareCase):
                 }
             )
             won.action_set_won()
-            won._record_outcome("improved", "Faster invoicing")
+            won._client_value_record_outcome("improved", "Faster invoicing")
             self.env.flush_all()
         return won
 

@@ -10,9 +10,9 @@ from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.client_value.tools import touch_rule
+from odoo.addons.client_value.tools import response_target
 
-from .common import CALL, ClientCareCase
+from .common import CALL, ClientValueCase
 
 # A Friday evening, then the next Monday morning and Wednesday morning.
 FRIDAY_EVENING = datetime(2026, 3, 6, 18, 0)
@@ -21,7 +21,7 @@ WEDNESDAY_MORNING = datetime(2026, 3, 11, 10, 0)
 
 
 @tagged("post_install", "-at_install", "client_value")
-class SourceCase(ClientCareCase):
+class SourceCase(ClientValueCase):
     """A working week of 8-12 and 13-17, Monday to Friday, in UTC, and a
     response target of 2 working days."""
 
@@ -270,7 +270,9 @@ class TestResponseTarget(SourceCase):
                     )
                     for company, moment in requests
                 ]
-                self.assertEqual(touch_rule.answer_dues(self.env, requests), one_by_one)
+                self.assertEqual(
+                    response_target.answer_dues(self.env, requests), one_by_one
+                )
 
     def test_changing_the_target_replans_the_waiting_requests(self):
         request = self.request(self.contact_a, FRIDAY_EVENING)

@@ -6,11 +6,11 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import ADMIN, CALL, NOW, SERVICE, ClientCareCase
+from .common import ADMIN, CALL, NOW, SERVICE, ClientValueCase
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestTouchKinds(ClientCareCase):
+class TestTouchKinds(ClientValueCase):
     def test_stock_types_defaults(self):
         ref = self.env.ref
         for xmlid in (
@@ -71,7 +71,7 @@ class TestTouchKinds(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestServiceRequests(ClientCareCase):
+class TestServiceRequests(ClientValueCase):
     def test_keep_done_history(self):
         call = self.done(self.contact_b, self.ago(days=1), xmlid=CALL)
         self.assertTrue(call.exists(), "done touch activities are kept")
@@ -170,7 +170,7 @@ class TestServiceRequests(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestCareSummary(ClientCareCase):
+class TestCareSummary(ClientValueCase):
     def test_must_show(self):
         request = self.request(self.contact_a, self.ago(days=3))
         self.reply(self.contact_a, self.ago(days=3, hours=-5))
@@ -329,7 +329,7 @@ class TestCareSummary(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestTouchAccess(ClientCareCase):
+class TestTouchAccess(ClientValueCase):
     def test_salesman_sees_touches_of_own_leads_and_contacts(self):
         other_lead = self.env["crm.lead"].create(
             {
@@ -386,7 +386,7 @@ class TestTouchAccess(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestLastTouch(ClientCareCase):
+class TestLastTouch(ClientValueCase):
     """The last touch is stored on every account and its contacts, kept
     current by each touch, and lists sort, filter and group on it."""
 
@@ -463,7 +463,7 @@ class TestLastTouch(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestTouchCost(ClientCareCase):
+class TestTouchCost(ClientValueCase):
     """What the touch rule adds to posting a message or scheduling an
     activity: nothing on documents that carry no touches, a constant number
     of queries on contacts and opportunities."""
@@ -531,7 +531,7 @@ class TestTouchCost(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestOneReaderOfRequests(ClientCareCase):
+class TestOneReaderOfRequests(ClientValueCase):
     """*Unanswered Emails Are Requests* is read the same way by every figure:
     the contact's card, the team card, the digest, the timeline and the
     neglect watch; its default is written once."""

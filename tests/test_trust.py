@@ -15,19 +15,13 @@ from freezegun import freeze_time
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.sql_db import db_connect
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.client_value.tools import rating as rating_scale
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import (
-    CALL,
-    NOW,
-    ClientCareCase,
-    _ask_client,
-    _new_lead,
-    _setup_outcome_data,
-)
+from .common import CALL, NOW, ClientValueCase, ClientValueHttpCase
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 REFUSED = (AccessError, UserError, ValidationError)
@@ -50,13 +44,12 @@ def _rating_ids(env, lead):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestRatingTrust(TransactionCase):
+class TestRatingTrust(ClientValueCase):
     """The client's rating of a deal: set by the client only."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
         cls.company_b = cls.env["res.company"].create({"name": "CV Trust B"})
         cls.salesman_b = new_test_user(
             cls.env,
@@ -65,8 +58,8 @@ class TestRatingTrust(TransactionCase):
             company_id=cls.company_b.id,
             company_ids=[(6, 0, cls.company_b.ids)],
         )
-        cls.own = _new_lead(cls, "CV Own Deal")
-        cls.colleague = _new_lead(cls, "CV Colleague Deal", user=cls.other_salesman)
+        cls.own = cls.clinic_deal("CV Own Deal")
+        cls.colleague = cls.clinic_deal("CV Colleague Deal", user=cls.other_salesman)
         (cls.own | cls.colleague).action_set_won()
         for lead in cls.own | cls.colleague:
             lead._rating_get_access_token()
@@ -119,7 +112,7 @@ class TestRatingTrust(TransactionCase):
                 {
                     "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
                     "res_id": self.own.id,
-                    "partner_id": self.contact.id,
+                    "partner_id": self.ana.id,
                     "rating": 5,
                     "consumed": True,
                 }
@@ -143,7 +136,7 @@ class TestRatingTrust(TransactionCase):
                 {
                     "res_model_id": self.env["ir.model"]._get_id("crm.team"),
                     "res_id": self.team.id,
-                    "partner_id": self.contact.id,
+                    "partner_id": self.ana.id,
                 }
             )
         )
@@ -156,19 +149,18 @@ class TestRatingTrust(TransactionCase):
         )
 
     def test_feedback_is_capped(self):
-        token = self.own._client_value_rating_link_token(self.own_rating)
+        token = rating_scale.link_token(self.own.env, self.own_rating)
         with self.assertRaisesRegex(ValidationError, "5,000"):
             self.own.sudo().rating_apply(4, token=token, feedback="x" * 5001)
         self.assertFalse(self.own_rating.consumed)
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestRatingTrustHttp(HttpCase, MockEmail):
+class TestRatingTrustHttp(ClientValueHttpCase, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        _setup_outcome_data(cls)
-        cls.lead = _new_lead(cls, "CV Trust Http")
+        cls.lead = cls.clinic_deal("CV Trust Http")
         cls.lead.action_set_won()
 
     def _csrf(self, page):
@@ -178,17 +170,15 @@ class TestRatingTrustHttp(HttpCase, MockEmail):
 
     def test_the_email_link_rates_and_the_chatter_copy_does_not(self):
         with self.mock_mail_gateway():
-            _ask_client(self.lead, self.salesman)
+            self.ask_client(self.lead, self.salesman)
         rating = _rating_ids(self.env, self.lead)
         request = self.lead.message_ids.filtered(lambda m: "/rate/" in str(m.body))
         self.assertEqual(len(request), 1)
         # The email the client received carries the working, signed link.
-        sent = [
-            mail for mail in self._mails if self.contact.email in str(mail["email_to"])
-        ]
+        sent = [mail for mail in self._mails if self.ana.email in str(mail["email_to"])]
         self.assertEqual(len(sent), 1)
         sent_token = re.search(r"/rate/([^/\"]+)/5", sent[0]["body"]).group(1)
-        self.assertEqual(sent_token, self.lead._client_value_rating_link_token(rating))
+        self.assertEqual(sent_token, rating_scale.link_token(self.lead.env, rating))
         self.authenticate(None, None)
         with mute_logger("odoo.http"):
             # what an employee can read (the row's token, the chatter copy)
@@ -207,7 +197,7 @@ class TestRatingTrustHttp(HttpCase, MockEmail):
         rating = self.lead._rating_get_access_token() and _rating_ids(
             self.env, self.lead
         )
-        token = self.lead._client_value_rating_link_token(rating)
+        token = rating_scale.link_token(self.lead.env, rating)
         self.authenticate(None, None)
         page = self.url_open("/rate/%s/4" % token)
         self.assertEqual(page.status_code, 200)
@@ -228,7 +218,7 @@ class TestRatingTrustHttp(HttpCase, MockEmail):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestVerdictsHaveOneWayIn(ClientCareCase):
+class TestVerdictsHaveOneWayIn(ClientValueCase):
     """Derived fields are written by the module's own logic only."""
 
     @classmethod
@@ -249,7 +239,9 @@ class TestVerdictsHaveOneWayIn(ClientCareCase):
             }
         )
         cls.won.action_set_won()
-        cls.won.with_user(cls.salesman)._record_outcome("improved", "Faster")
+        cls.won.with_user(cls.salesman)._client_value_record_outcome(
+            "improved", "Faster"
+        )
 
     def test_outcome_is_written_through_the_wizard_only(self):
         for user in (self.salesman, self.manager):
@@ -389,7 +381,7 @@ class TestVerdictsHaveOneWayIn(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestInternalFiguresStayInternal(ClientCareCase):
+class TestInternalFiguresStayInternal(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -473,7 +465,7 @@ class TestInternalFiguresStayInternal(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestSettingsNeverBreakAPage(ClientCareCase):
+class TestSettingsNeverBreakAPage(ClientValueCase):
     def _store_raw(self, key, value):
         """As if typed in System Parameters before validation existed."""
         self.env.flush_all()
@@ -532,7 +524,7 @@ class TestSettingsNeverBreakAPage(ClientCareCase):
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestCheckNow(ClientCareCase):
+class TestCheckNow(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

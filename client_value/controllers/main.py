@@ -6,7 +6,7 @@ from odoo.tools.misc import get_lang
 
 from odoo.addons.rating.controllers.main import Rating
 
-from ..models.crm_lead import FEEDBACK_MAX_LENGTH, RATING_SCALE
+from ..tools import rating as rating_scale
 
 
 class ClientValueRating(Rating):
@@ -18,7 +18,7 @@ class ClientValueRating(Rating):
         the client. A deal rating's stored token, which employees may read,
         opens nothing (404). None for the ratings of other documents."""
         Lead = request.env["crm.lead"]
-        rating_sudo = Lead._client_value_rating_from_token(token)
+        rating_sudo = rating_scale.rating_from_token(request.env, token, Lead._name)
         if rating_sudo:
             return rating_sudo
         stored = (
@@ -38,16 +38,6 @@ class ClientValueRating(Rating):
             raise werkzeug.exceptions.NotFound()
         return rating_sudo, record_sudo
 
-    def _lead_rate_names(self):
-        env = request.env
-        return {
-            5: env._("Very satisfied"),
-            4: env._("Satisfied"),
-            3: env._("Okay"),
-            2: env._("Dissatisfied"),
-            1: env._("Very dissatisfied"),
-        }
-
     def _render_lead_rating_done(self, rating):
         lang = rating.partner_id.lang or get_lang(request.env).code
         return (
@@ -64,7 +54,7 @@ class ClientValueRating(Rating):
         rating = self._lead_rating(token)
         if rating is None:
             return super().action_open_rating(token, rate, **kwargs)
-        if rate not in RATING_SCALE:
+        if rate not in rating_scale.SCALE:
             raise werkzeug.exceptions.BadRequest(
                 request.env._("A rating must be a score from 1 to 5.")
             )
@@ -99,7 +89,7 @@ class ClientValueRating(Rating):
                 {
                     "rating": rating,
                     "token": token,
-                    "rate_names": self._lead_rate_names(),
+                    "rate_names": rating_scale.score_names(request.env),
                     "rate": rate,
                     "error": error,
                     "feedback": feedback,
@@ -118,14 +108,14 @@ class ClientValueRating(Rating):
                 rate = int(rate)
             except (TypeError, ValueError):
                 rate = 0
-            if rate not in RATING_SCALE:
+            if rate not in rating_scale.SCALE:
                 raise werkzeug.exceptions.BadRequest(
                     request.env._("A rating must be a score from 1 to 5.")
                 )
             feedback = kwargs.get("feedback") or ""
-            if len(feedback) > FEEDBACK_MAX_LENGTH:
+            if len(feedback) > rating_scale.FEEDBACK_MAX_LENGTH:
                 # The form again, with the message; nothing is stored.
-                limit = f"{FEEDBACK_MAX_LENGTH:,}"
+                limit = f"{rating_scale.FEEDBACK_MAX_LENGTH:,}"
                 error = request.env._(
                     "Your comment is too long: at most %(max)s characters, please.",
                     max=limit,
@@ -135,7 +125,7 @@ class ClientValueRating(Rating):
                     token,
                     rate,
                     error=error,
-                    feedback=feedback[:FEEDBACK_MAX_LENGTH],
+                    feedback=feedback[: rating_scale.FEEDBACK_MAX_LENGTH],
                 )
                 return request.make_response(page, status=400)
             record_sudo.rating_apply(

@@ -6,7 +6,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import settings, touch_rule
+from ..tools import rating as rating_scale
+from ..tools import response_target, settings
 
 _logger = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ class _Demo:
         self._demo_mails_sent(last_mail or 0)
         self.env.invalidate_all()
         params.set_param(DEMO_MARKER, "1")
-        self.env["client_value.touch"]._refresh_last_touch()
+        self.env["client_value.care"]._refresh_last_touch()
         self.env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
         return True
 
@@ -424,7 +425,7 @@ class _Demo:
             if outcome_days < 1 or position % 7 == 3:
                 continue  # not due yet, or the salesperson is late with it
             state = rng.choice(["improved"] * 5 + ["unchanged"] * 2 + ["worsened"])
-            lead._record_outcome(state, NEEDS[position % len(NEEDS)][1])
+            lead._client_value_record_outcome(state, NEEDS[position % len(NEEDS)][1])
             recorded = self._moment(rng, outcome_days)
             self.env.flush_all()
             self.env.cr.execute(
@@ -453,7 +454,7 @@ class _Demo:
             rating = lead.rating_ids[:1]
             lead.rating_apply(
                 score,
-                token=lead._client_value_rating_link_token(rating),
+                token=rating_scale.link_token(self.env, rating),
                 feedback="Thank you for following up.",
             )
             rated = min(
@@ -816,7 +817,7 @@ class _Demo:
             cleared_days = 35 + index * (HISTORY_DAYS - 45) // EPISODES
             cleared = self._moment(rng, cleared_days + rng.randint(0, 4))
             asked = self._moment(rng, self._days_ago(cleared) + rng.randint(7, 12))
-            due = touch_rule.answer_due(self.env, self.env.company, asked)
+            due = response_target.answer_due(self.env, self.env.company, asked)
             flagged = datetime.combine(due.date() + timedelta(days=1), time(6, 0))
             slots.setdefault(account.id, []).append(
                 {
@@ -844,7 +845,7 @@ class _Demo:
             )
             episode["request"] = {"request_message_id": message.id}
         key = (record._name, record.id)
-        episode["company"] = touch_rule.document_companies(self.env, [key])[key]
+        episode["company"] = response_target.document_companies(self.env, [key])[key]
         self.episodes.append(episode)
 
     def _demo_neglect_events(self):
@@ -1005,10 +1006,10 @@ class _Demo:
             author_id=self._customer(record).id,
             subtype_xmlid="mail.mt_comment",
         )
-        company = touch_rule.document_companies(self.env, [(record._name, record.id)])[
-            (record._name, record.id)
-        ]
-        due = touch_rule.answer_due(self.env, company, when)
+        company = response_target.document_companies(
+            self.env, [(record._name, record.id)]
+        )[(record._name, record.id)]
+        due = response_target.answer_due(self.env, company, when)
         if reply_hours is None:
             self.env.flush_all()
             self.env.cr.execute(

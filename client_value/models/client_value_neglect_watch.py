@@ -2,13 +2,10 @@ import hashlib
 import logging
 import threading
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, format_date, split_every
+from odoo.tools import SQL, split_every
 
-from ..report.client_value_touch import NO_JIT
 from ..tools import settings, touch_rule, ui
 from ..tools.touch_rule import active_sources, sql
 
@@ -18,12 +15,6 @@ NEGLECT_FOLLOWUP_TYPE = "client_value.mail_activity_type_neglect_followup"
 # The PostgreSQL advisory lock that keeps two runs of the watch apart. It is
 # held by the run's connection for the whole run, across its batch commits.
 LOCK_NAME = "client_value.neglect_watch"
-NEGLECT_FIELDS = (
-    "client_neglected",
-    "client_neglected_since",
-    "client_neglect_reason",
-    "client_waiting_since",
-)
 
 
 class ClientValueNeglectWatch(models.AbstractModel):
@@ -216,7 +207,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         those moments; limited to ``account_ids`` when given."""
         records = None
         if account_ids is not None:
-            records = self.env["client_value.touch"]._account_records(account_ids)
+            records = self.env["client_value.care"]._account_records(account_ids)
 
         def restrict(moment):
             if records is None:
@@ -251,6 +242,79 @@ class ClientValueNeglectWatch(models.AbstractModel):
         )
         return SQL("WITH touched AS (%s) %s", touched, rescued)
 
+    # -- the watch's rules, each a named piece of its query ---------------------
+
+    @api.model
+    def _neglected_query(self, waiting, rescued):
+        """The neglected accounts: an active account with a late request
+        waiting (``waiting``, a CTE name) and no recent touch
+        (``rescued``)."""
+        return SQL(
+            """
+            SELECT pd.account_id
+              FROM %(waiting)s pd
+              JOIN res_partner acc ON acc.id = pd.account_id
+             WHERE acc.active
+            EXCEPT
+            SELECT account_id FROM %(rescued)s
+            """,
+            waiting=SQL.identifier(waiting),
+            rescued=SQL.identifier(rescued),
+        )
+
+    @api.model
+    def _recovery_reason_sql(self, waiting):
+        """Why a flagged account recovered (``acc``): archived, touched
+        again while a request still waits, or every request answered."""
+        return SQL(
+            """
+            CASE WHEN acc.active IS NOT TRUE THEN 'archived'
+                 WHEN EXISTS (SELECT 1 FROM %(waiting)s pd
+                               WHERE pd.account_id = acc.id)
+                 THEN 'touched'
+                 ELSE 'answered' END
+            """,
+            waiting=SQL.identifier(waiting),
+        )
+
+    @api.model
+    def _followup_user_sql(self):
+        """Who gets the follow-up of the account ``acc``: its salesperson,
+        else the leader of the sales team of its latest opportunity, else
+        the fallback user of the settings."""
+        return SQL(
+            """
+            COALESCE(
+                (SELECT su.id FROM res_users su
+                  WHERE su.id = acc.user_id AND su.active
+                    AND su.share IS NOT TRUE),
+                (SELECT t.user_id
+                   FROM res_partner ct
+                   JOIN crm_lead l ON l.partner_id = ct.id
+                   JOIN crm_team t ON t.id = l.team_id
+                   JOIN res_users tu ON tu.id = t.user_id
+                  WHERE ct.commercial_partner_id = acc.id AND tu.active
+               ORDER BY l.active DESC, l.id DESC
+                  LIMIT 1),
+                %(fallback_user_id)s)
+            """,
+            fallback_user_id=self._fallback_user().id,
+        )
+
+    @api.model
+    def _open_followups_sql(self):
+        """The open follow-ups of the account ``acc``, oldest first."""
+        return SQL(
+            """
+            ARRAY(SELECT a.id FROM mail_activity a
+                   WHERE a.res_model = 'res.partner' AND a.res_id = acc.id
+                     AND a.activity_type_id = %(followup_type_id)s
+                     AND a.active
+                ORDER BY a.id)
+            """,
+            followup_type_id=self.env.ref(NEGLECT_FOLLOWUP_TYPE).id,
+        )
+
     @api.model
     def _changes(self, account_ids=None):
         """Accounts to flag and accounts to clear (all of them, or those of
@@ -264,8 +328,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         follow-ups) and, for clearances, ``clear_reason``.
         """
         window_days = settings.get(self.env, "neglect_window_days")
-        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
-        self.env["client_value.touch"]._flush_sources()
+        touch_rule.flush_sources(self.env)
         flagged = SQL("SELECT id FROM res_partner WHERE client_neglected")
         if account_ids is not None:
             flagged = SQL("%s AND id = ANY(%s)", flagged, account_ids)
@@ -273,69 +336,40 @@ class ClientValueNeglectWatch(models.AbstractModel):
             """
             %(no_jit)s
             WITH waiting AS MATERIALIZED (%(waiting)s),
-            candidates AS (
-                SELECT pd.account_id
-                  FROM waiting pd
-                  JOIN res_partner acc ON acc.id = pd.account_id
-                 WHERE acc.active
-            ),
             rescued AS (%(rescued)s),
-            neglected AS (
-                SELECT account_id FROM candidates
-                EXCEPT
-                SELECT account_id FROM rescued
-            ),
+            neglected AS (%(neglected)s),
             changes AS (
                 SELECT 'flag' AS action, n.account_id, NULL AS clear_reason
                   FROM neglected n
                   JOIN res_partner acc ON acc.id = n.account_id
                  WHERE acc.client_neglected IS NOT TRUE
                 UNION ALL
-                SELECT 'clear', acc.id,
-                       CASE WHEN acc.active IS NOT TRUE THEN 'archived'
-                            WHEN EXISTS (SELECT 1 FROM waiting pd
-                                          WHERE pd.account_id = acc.id)
-                            THEN 'touched'
-                            ELSE 'answered' END
+                SELECT 'clear', acc.id, %(recovery_reason)s
                   FROM (%(flagged)s
                         EXCEPT
                         SELECT account_id FROM neglected) recovered
                   JOIN res_partner acc ON acc.id = recovered.id
             )
             SELECT ch.action, ch.account_id, ch.clear_reason,
-                   COALESCE(
-                       (SELECT su.id FROM res_users su
-                         WHERE su.id = acc.user_id AND su.active
-                           AND su.share IS NOT TRUE),
-                       (SELECT t.user_id
-                          FROM res_partner ct
-                          JOIN crm_lead l ON l.partner_id = ct.id
-                          JOIN crm_team t ON t.id = l.team_id
-                          JOIN res_users tu ON tu.id = t.user_id
-                         WHERE ct.commercial_partner_id = acc.id AND tu.active
-                      ORDER BY l.active DESC, l.id DESC
-                         LIMIT 1),
-                       %(fallback_user_id)s) AS user_id,
-                   ARRAY(SELECT a.id FROM mail_activity a
-                          WHERE a.res_model = 'res.partner' AND a.res_id = acc.id
-                            AND a.activity_type_id = %(followup_type_id)s
-                            AND a.active
-                       ORDER BY a.id) AS followup_ids
+                   %(followup_user)s AS user_id,
+                   %(open_followups)s AS followup_ids
               FROM changes ch
               JOIN res_partner acc ON acc.id = ch.account_id
           ORDER BY ch.account_id
             """,
-            no_jit=NO_JIT,
+            no_jit=touch_rule.NO_JIT,
             waiting=self._waiting_query(
                 account_ids, accounts_only=True, late_at=fields.Datetime.now()
             ),
             rescued=self._rescued_query(
-                self.env["res.partner"]._client_value_day_start(window_days),
+                self.env["client_value.care"]._day_start(window_days),
                 account_ids,
             ),
+            neglected=self._neglected_query("waiting", "rescued"),
+            recovery_reason=self._recovery_reason_sql("waiting"),
             flagged=flagged,
-            fallback_user_id=self._fallback_user().id,
-            followup_type_id=followup_type.id,
+            followup_user=self._followup_user_sql(),
+            open_followups=self._open_followups_sql(),
         )
         names = ("action", "account_id", "clear_reason", "user_id", "followup_ids")
         changes = [
@@ -389,256 +423,3 @@ class ClientValueNeglectWatch(models.AbstractModel):
         if not user or not user.active:
             user = self.env.ref("base.user_admin", raise_if_not_found=False) or users
         return user or self.env.user
-
-    # ------------------------------------------------------------------
-    # Applying changes
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _apply(self, changes):
-        """Flag and clear one batch of accounts with a constant number of
-        queries: one UPDATE per action, then follow-ups, chatter notes and
-        events each created in one call."""
-        flags = [change for change in changes if change["action"] == "flag"]
-        clears = [change for change in changes if change["action"] == "clear"]
-        if flags:
-            self._flag(flags)
-        if clears:
-            self._clear(clears)
-        self.env["res.partner"].invalidate_model(list(NEGLECT_FIELDS))
-
-    @api.model
-    def _reason(self, flag, window_days, now):
-        """Why the account is flagged, in words that name nothing a reader of
-        the account might not be allowed to open: what waits, since when."""
-        values = {
-            "date": format_date(
-                self.env, fields.Datetime.context_timestamp(self, flag["requested_on"])
-            ),
-            "days": (now - flag["requested_on"]).days,
-            "window": window_days,
-            "count": flag["waiting_count"],
-        }
-        if flag["waiting_count"] > 1:
-            return self.env._(
-                "%(count)s client requests are waiting for an answer, the oldest "
-                "since %(date)s (%(days)s days), and the account had no other "
-                "touch in the last %(window)s days.",
-                **values,
-            )
-        return self.env._(
-            "A client request has been waiting for an answer since %(date)s "
-            "(%(days)s days), and the account had no other touch in the last "
-            "%(window)s days.",
-            **values,
-        )
-
-    @api.model
-    def _flag(self, flags):
-        window_days = settings.get(self.env, "neglect_window_days")
-        now = fields.Datetime.now()
-        today = fields.Date.context_today(self)
-        reasons = {
-            flag["account_id"]: self._reason(flag, window_days, now) for flag in flags
-        }
-        # Only accounts not flagged yet: a concurrent run cannot flag twice.
-        rows = self.env.execute_query(
-            SQL(
-                """
-                UPDATE res_partner p
-                   SET client_neglected = TRUE,
-                       client_neglected_since = %(today)s,
-                       client_neglect_reason = v.reason,
-                       client_waiting_since = v.waiting_since,
-                       write_date = %(now)s,
-                       write_uid = %(uid)s
-                  FROM unnest(%(ids)s::int[], %(reasons)s::text[],
-                              %(waiting)s::timestamp[]) AS v(id, reason, waiting_since)
-                 WHERE p.id = v.id AND p.client_neglected IS NOT TRUE
-             RETURNING p.id
-                """,
-                today=today,
-                now=now,
-                uid=self.env.uid,
-                ids=[f["account_id"] for f in flags],
-                reasons=[reasons[f["account_id"]] for f in flags],
-                waiting=[f["requested_on"] for f in flags],
-            )
-        )
-        flagged = {row[0] for row in rows}
-        flags = [flag for flag in flags if flag["account_id"] in flagged]
-        if not flags:
-            return
-        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
-        to_follow = [flag for flag in flags if not flag["followup_ids"]]
-        followups = (
-            self.env["mail.activity"]
-            # sudo: follow-ups go to the salesperson, not the cron user
-            .sudo()
-            .with_context(mail_activity_quick_update=True)
-            .create(
-                [
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                        "res_id": flag["account_id"],
-                        "activity_type_id": followup_type.id,
-                        "summary": followup_type.summary or followup_type.name,
-                        "note": Markup("<p>%s</p>") % reasons[flag["account_id"]],
-                        "user_id": flag["user_id"],
-                        "date_deadline": today,
-                        "automated": True,
-                    }
-                    for flag in to_follow
-                ]
-            )
-        )
-        followup_of = dict(
-            zip([f["account_id"] for f in to_follow], followups.ids, strict=True)
-        )
-        for flag in flags:
-            if flag["followup_ids"]:
-                followup_of[flag["account_id"]] = flag["followup_ids"][0]
-        self._post_notes(
-            {
-                flag["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
-                % (self.env._("Neglected account"), reasons[flag["account_id"]])
-                for flag in flags
-            }
-        )
-        # sudo: neglect events are a log: only the watch writes them
-        self.env["client_value.neglect.event"].sudo().create(
-            [
-                {
-                    "partner_id": flag["account_id"],
-                    "kind": "flagged",
-                    "date": now,
-                    "reason": reasons[flag["account_id"]],
-                    "waiting_since": flag["requested_on"],
-                    **self._request_fields(flag["request"]),
-                    "activity_id": followup_of.get(flag["account_id"]),
-                    "user_id": flag["user_id"],
-                    "company_id": flag["company_id"],
-                }
-                for flag in flags
-            ]
-        )
-
-    @api.model
-    def _request_fields(self, ref):
-        if not ref:
-            return {}
-        model, res_id = ref.split(",")
-        if model == "mail.activity":
-            return {"request_activity_id": int(res_id)}
-        return {"request_message_id": int(res_id)}
-
-    @api.model
-    def _clear(self, clears):
-        window_days = settings.get(self.env, "neglect_window_days")
-        now = fields.Datetime.now()
-        messages = {
-            "answered": self.env._(
-                "No request is waiting any more: the client was answered."
-            ),
-            "touched": self.env._(
-                "The account was touched again within the last %(window)s days.",
-                window=window_days,
-            ),
-            "archived": self.env._("The account was archived."),
-        }
-        rows = self.env.execute_query(
-            SQL(
-                """
-                UPDATE res_partner
-                   SET client_neglected = FALSE,
-                       client_neglected_since = NULL,
-                       client_neglect_reason = NULL,
-                       client_waiting_since = NULL,
-                       write_date = %(now)s,
-                       write_uid = %(uid)s
-                 WHERE id = ANY(%(ids)s) AND client_neglected
-             RETURNING id, company_id
-                """,
-                now=now,
-                uid=self.env.uid,
-                ids=[clear["account_id"] for clear in clears],
-            )
-        )
-        companies = dict(rows)
-        clears = [clear for clear in clears if clear["account_id"] in companies]
-        if not clears:
-            return
-        followup_ids = [fid for clear in clears for fid in clear["followup_ids"]]
-        if followup_ids:
-            # The follow-up type keeps done activities: archiving is marking
-            # them done, without one posted message per activity.
-            # sudo: the watch closes the follow-ups it opened, whoever has them
-            self.env["mail.activity"].sudo().browse(followup_ids).write(
-                {"active": False}
-            )
-        followup_type = self.env.ref(NEGLECT_FOLLOWUP_TYPE)
-        self._post_notes(
-            {
-                clear["account_id"]: Markup("<p><b>%s</b></p><p>%s</p>")
-                % (
-                    self.env._("%(followup)s done", followup=followup_type.name)
-                    if clear["followup_ids"]
-                    else self.env._("No longer neglected"),
-                    messages[clear["clear_reason"]],
-                )
-                for clear in clears
-            },
-            activity_type=followup_type,
-        )
-        # sudo: neglect events are a log: only the watch writes them
-        self.env["client_value.neglect.event"].sudo().create(
-            [
-                {
-                    "partner_id": clear["account_id"],
-                    "kind": "cleared",
-                    "date": now,
-                    "reason": messages[clear["clear_reason"]],
-                    "activity_id": clear["followup_ids"][0]
-                    if clear["followup_ids"]
-                    else False,
-                    "user_id": clear["user_id"],
-                    "company_id": companies[clear["account_id"]],
-                }
-                for clear in clears
-            ]
-        )
-
-    @api.model
-    def _post_notes(self, bodies, activity_type=None):
-        """Log one internal note per account, created in one call.
-
-        Author, reply-to and record names are computed once for the batch:
-        left to mail.message, they would cost queries per account."""
-        note = self.env.ref("mail.mt_note")
-        author = self.env.ref("base.partner_root")
-        # sudo: the watch notes every account, whoever triggered it
-        accounts = self.env["res.partner"].sudo().browse(list(bodies))
-        email_from = author.email_formatted
-        reply_to = accounts._notify_get_reply_to(default=email_from)
-        names = dict(zip(accounts.ids, accounts.mapped("display_name"), strict=True))
-        # sudo: the chatter note is posted by the watch on behalf of the system
-        self.env["mail.message"].sudo().create(
-            [
-                {
-                    "model": "res.partner",
-                    "res_id": account_id,
-                    "record_name": names[account_id],
-                    "body": body,
-                    "message_type": "notification",
-                    "subtype_id": note.id,
-                    "is_internal": True,
-                    "author_id": author.id,
-                    "email_from": email_from,
-                    "reply_to": reply_to[account_id],
-                    "mail_activity_type_id": activity_type.id
-                    if activity_type
-                    else False,
-                }
-                for account_id, body in bodies.items()
-            ]
-        )

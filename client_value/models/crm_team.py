@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import date_utils
 
 
 class CrmTeam(models.Model):
@@ -44,27 +43,40 @@ class CrmTeam(models.Model):
         users = self.member_ids | self.user_id
         return [("user_id", "in", users.ids)]
 
-    def _client_value_late_domain(self):
+    @api.model
+    def _client_value_late_domain(self, users):
+        """Late requests of the accounts whose salesperson is one of ``users``."""
         return [
             ("state", "=", "waiting"),
             ("answer_due", "<=", fields.Datetime.now()),
-            ("account_id", "any", self._client_value_accounts_domain()),
+            ("account_id.user_id", "in", users.ids),
         ]
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_client_care_stats(self):
-        Partner = self.env["res.partner"]
-        Touch = self.env["client_value.touch"]
+        """Two grouped reads for all the teams: neglected accounts and late
+        requests per salesperson, then summed over each team's people."""
+        teams = self.filtered("id")
+        users = teams.member_ids | teams.user_id
+        neglected, late = {}, {}
+        if users:
+            neglected = dict(
+                self.env["res.partner"]._read_group(
+                    [("client_neglected", "=", True), ("user_id", "in", users.ids)],
+                    ["user_id"],
+                    ["__count"],
+                )
+            )
+            for account, count in self.env["client_value.touch"]._read_group(
+                self._client_value_late_domain(users),
+                ["account_id"],
+                ["__count"],
+            ):
+                late[account.user_id] = late.get(account.user_id, 0) + count
         for team in self:
-            if not team.id:
-                team.client_neglected_count = team.client_late_request_count = 0
-                continue
-            team.client_neglected_count = Partner.search_count(
-                [("client_neglected", "=", True), *team._client_value_accounts_domain()]
-            )
-            team.client_late_request_count = Touch.search_count(
-                team._client_value_late_domain()
-            )
+            people = team.member_ids | team.user_id if team.id else users.browse()
+            team.client_neglected_count = sum(neglected.get(user, 0) for user in people)
+            team.client_late_request_count = sum(late.get(user, 0) for user in people)
 
     def action_view_client_value_neglected(self):
         """The team's neglected accounts."""
@@ -85,7 +97,9 @@ class CrmTeam(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "client_value.client_value_touch_action"
         )
-        action["domain"] = self._client_value_late_domain()
+        action["domain"] = self._client_value_late_domain(
+            self.member_ids | self.user_id
+        )
         action["context"] = {}
         action["display_name"] = self.env._("Late Requests of %s", self.name)
         return action
@@ -96,10 +110,10 @@ class CrmTeam(models.Model):
         overdue, improved, satisfaction = {}, {}, {}
         if team_ids:
             Lead = self.env["crm.lead"]
-            today = fields.Date.context_today(self)
             overdue = dict(
                 Lead._read_group(
-                    [("team_id", "in", team_ids)] + Lead._outcome_overdue_domain(),
+                    [("team_id", "in", team_ids)]
+                    + Lead._client_value_outcome_overdue_domain(),
                     ["team_id"],
                     ["__count"],
                 )
@@ -108,8 +122,7 @@ class CrmTeam(models.Model):
                 Lead._read_group(
                     [
                         ("team_id", "in", team_ids),
-                        ("outcome_state", "=", "improved"),
-                        ("outcome_date", ">=", date_utils.start_of(today, "month")),
+                        *Lead._client_value_improved_domain(),
                     ],
                     ["team_id"],
                     ["__count"],

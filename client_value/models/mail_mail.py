@@ -1,5 +1,7 @@
 from odoo import models
 
+from ..tools import rating as rating_scale
+
 
 class MailMail(models.Model):
     """Sign the links of a deal's rating request when the email leaves.
@@ -8,7 +10,7 @@ class MailMail(models.Model):
     instead of the links' tokens, so that no employee reading the chatter
     holds a link that answers for the client. Each recipient's copy of the
     email gets links signed for them, and only the client the request is
-    for gets working ones (``crm.lead._client_value_sign_rating_links``).
+    for gets working ones (``tools/rating.py``).
     """
 
     _inherit = "mail.mail"
@@ -19,6 +21,6 @@ class MailMail(models.Model):
         body = super()._personalize_outgoing_body(
             body, partner=partner, recipients_follower_status=recipients_follower_status
         )
-        return self.env["crm.lead"]._client_value_sign_rating_links(
-            body, self.model, self.res_id, partner
+        return rating_scale.sign_links(
+            self.env, body, self.model, self.res_id, partner, "crm.lead"
         )

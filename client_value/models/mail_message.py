@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import touch_rule
+from ..tools import response_target, touch_rule
 from ..tools.protect import check_protected
 
 # Fields only the module's own logic writes (classification, answers).
@@ -95,7 +95,7 @@ class MailMessage(models.Model):
         moved = self._client_value_documents()
         result = super().write(vals)
         if moved:
-            self.env["res.partner"]._client_value_documents_changed(
+            self.env["client_value.care"]._documents_changed(
                 moved + self._client_value_documents()
             )
         return result
@@ -152,19 +152,17 @@ class MailMessage(models.Model):
                     [row[5] for row in sent],
                 )
             )
-        self.env["res.partner"]._client_value_touched(
-            [(row[1], row[2]) for row in rows]
-        )
+        self.env["client_value.care"]._touched([(row[1], row[2]) for row in rows])
 
     @api.model
     def _client_value_set_answer_due(self, rows):
         """When each email from the client becomes late (rows: id, model,
         res_id, client_touch, client_touch_date, author_id)."""
-        companies = touch_rule.document_companies(
+        companies = response_target.document_companies(
             self.env, [(row[1], row[2]) for row in rows]
         )
         dues = [
-            touch_rule.answer_due(self.env, companies.get((model, res_id)), moment)
+            response_target.answer_due(self.env, companies.get((model, res_id)), moment)
             for _id, model, res_id, _touch, moment, _author in rows
         ]
         self.env.execute_query(

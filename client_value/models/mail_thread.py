@@ -39,7 +39,7 @@ class MailThread(models.AbstractModel):
             return super().write(vals)
         before = self._client_value_accounts(source)
         result = super().write(vals)
-        self.env["res.partner"]._client_value_accounts_changed(
+        self.env["client_value.care"]._accounts_changed(
             (before | self._client_value_accounts(source)).ids
         )
         return result
@@ -50,5 +50,5 @@ class MailThread(models.AbstractModel):
             return super().unlink()
         before = self._client_value_accounts(source)
         result = super().unlink()
-        self.env["res.partner"]._client_value_accounts_changed(before.exists().ids)
+        self.env["client_value.care"]._accounts_changed(before.exists().ids)
         return result

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .crm_lead import RATING_SCALE
+from ..tools import rating as rating_scale
 
 
 class RatingRating(models.Model):
@@ -40,7 +40,7 @@ class RatingRating(models.Model):
         for rating in self:
             if rating.res_model != "crm.lead" or not rating.consumed:
                 continue
-            if rating.rating not in RATING_SCALE:
+            if not rating_scale.is_score(rating.rating):
                 raise ValidationError(
                     self.env._(
                         "A client rating must be a whole score from 1 to 5 "

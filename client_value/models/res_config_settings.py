@@ -150,5 +150,5 @@ class ResConfigSettings(models.TransientModel):
         for fname, name in ON_BY_DEFAULT.items():
             if self[fname] != settings.get(self.env, name):
                 params.set_param(settings.PREFIX + name, str(self[fname]))
-        self.env["client_value.touch"]._settings_changed(old_sources, old_target)
+        self.env["client_value.care"]._settings_changed(old_sources, old_target)
         return res

@@ -2,8 +2,10 @@ from odoo import fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
-# Touches counted after a win: the care the account got once it had bought.
-CARE_WINDOW_DAYS = 90
+# The care index period: touches counted in the days after a win, the care
+# the account got once it had bought (not the look-back window of the care
+# summary and the neglect watch).
+CARE_INDEX_DAYS = 90
 SIZE_BUCKETS = [
     ("small", "Small deals"),
     ("medium", "Medium deals"),
@@ -41,7 +43,7 @@ class ClientValueCareReport(models.Model):
         readonly=True,
         aggregator="avg",
         help="Client touches on the account in the %s days after the win."
-        % CARE_WINDOW_DAYS,
+        % CARE_INDEX_DAYS,
     )
 
     def init(self):
@@ -84,6 +86,6 @@ class ClientValueCareReport(models.Model):
                 .with_context(active_test=False)
                 ._search([("is_won_deal", "=", True)])
                 .subselect(),
-                window=SQL("interval %s", "%s days" % CARE_WINDOW_DAYS),
+                window=SQL("interval %s", "%s days" % CARE_INDEX_DAYS),
             )
         )

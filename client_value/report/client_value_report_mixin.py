@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from ..tools.touch_rule import touch_models
+from ..tools import touch_rule
 
 
 class ClientValueReportMixin(models.AbstractModel):
@@ -15,7 +15,7 @@ class ClientValueReportMixin(models.AbstractModel):
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
-        self._flush_sources()
+        touch_rule.flush_sources(self.env)
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
@@ -29,13 +29,7 @@ class ClientValueReportMixin(models.AbstractModel):
         limit=None,
         order=None,
     ):
-        self._flush_sources()
+        touch_rule.flush_sources(self.env)
         return super()._read_group(
             domain, groupby, aggregates, having, offset, limit, order
         )
-
-    @api.model
-    def _flush_sources(self):
-        """Write pending changes of the tables behind the view."""
-        for model in ("mail.activity", "mail.message", *touch_models(self.env)):
-            self.env[model].flush_model()

@@ -1,17 +1,10 @@
 from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import create_index, drop_view_if_exists
+from odoo.tools.sql import drop_view_if_exists
 
-from ..tools import history, settings, touch_rule
+from ..tools import touch_rule
 from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
-
-# The care summary's average response time looks this many days back.
-RESPONSE_DAYS = 90
-# Queries over many accounts that PostgreSQL prices high enough to
-# JIT-compile: compiling takes longer than running them. Off for the rest
-# of the transaction only.
-NO_JIT = SQL("SET LOCAL jit = off;")
 
 # One branch per table holding touches (activities, messages) and per source
 # holding them (see tools/touch_rule.py). ``p`` is the customer contact.
@@ -184,7 +177,6 @@ class ClientValueTouch(models.Model):
             )
 
     def init(self):
-        self._create_indexes()
         drop_view_if_exists(self.env.cr, self._table)
         self._create_view()
 
@@ -232,20 +224,6 @@ class ClientValueTouch(models.Model):
         ):
             self._rebuild_views()
         return res
-
-    @api.model
-    def _settings_changed(self, old_sources, old_target):
-        """Sources added in the settings have their history read; the views
-        follow the sources; a new response target re-plans when the waiting
-        requests become late."""
-        new_sources = touch_rule.touch_models(self.env)
-        if set(new_sources) != set(old_sources):
-            # The module's own history reader, as at install.
-            history.read_history(self.env, set(new_sources) - set(old_sources))
-            self._rebuild_views()
-            self._refresh_last_touch()
-        if settings.get(self.env, "response_target_days") != old_target:
-            history.replan_answer_due(self.env)
 
     @api.model
     def _rebuild_views(self):
@@ -301,27 +279,6 @@ class ClientValueTouch(models.Model):
             )
         return SQL("\nUNION ALL\n").join(branches)
 
-    @api.model
-    def _create_indexes(self):
-        """The partial indexes the rule reads, built from the rule's own
-        pieces; those of an earlier definition of the rule are dropped."""
-        cr = self.env.cr
-        wanted = touch_rule.indexes()
-        names = [name for name, *_rest in wanted]
-        cr.execute(
-            SQL(
-                "SELECT indexname FROM pg_indexes WHERE tablename IN %s "
-                "AND (indexname LIKE %s OR indexname LIKE %s)",
-                ("mail_activity", "mail_message"),
-                *(prefix + "%" for prefix in touch_rule.INDEX_PREFIXES),
-            )
-        )
-        for (stale,) in cr.fetchall():
-            if stale not in names:
-                cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(stale)))
-        for name, table, columns, where in wanted:
-            create_index(cr, name, table, columns, where=where)
-
     # ------------------------------------------------------------------
     # Access: the reader's record rules on the documents
     # ------------------------------------------------------------------
@@ -369,204 +326,3 @@ class ClientValueTouch(models.Model):
                 operation, forbidden
             )
         return None
-
-    # ------------------------------------------------------------------
-    # The care summary and the last touch
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _account_records(self, account_ids, readable=None):
-        """The records holding the touches of ``account_ids`` (ids, or an SQL
-        query of ids): (account_id, model, res_id), limited to ``readable``
-        ({model: Query}) unless None."""
-        if isinstance(account_ids, SQL):
-            accounts = SQL("IN (%s)", account_ids)
-        else:
-            accounts = SQL("= ANY(%s)", list(account_ids))
-        branches = []
-        for source in active_sources(self.env):
-            if readable is not None and source.model not in readable:
-                continue
-            alias = source.record_alias()
-            if source.customer is None:
-                from_ = SQL("res_partner p")
-            else:
-                from_ = SQL(
-                    "%s d JOIN res_partner p ON p.id = %s",
-                    SQL.identifier(source.table),
-                    SQL(source.contact_sql("d")),
-                )
-            condition = SQL()
-            if readable is not None:
-                condition = SQL(
-                    "AND %s IN %s",
-                    SQL(f"{alias}.id"),
-                    readable[source.model].subselect(),
-                )
-            branches.append(
-                SQL(
-                    "SELECT p.commercial_partner_id AS account_id, "
-                    "%s::varchar AS model, %s AS res_id FROM %s "
-                    "WHERE p.commercial_partner_id %s %s",
-                    source.model,
-                    SQL(f"{alias}.id"),
-                    from_,
-                    accounts,
-                    condition,
-                )
-            )
-        if not branches:
-            return SQL("SELECT NULL::integer, NULL::varchar, NULL::integer WHERE FALSE")
-        return SQL(" UNION ALL ").join(branches)
-
-    @api.model
-    def _account_summary(self, account_ids):
-        """Care figures of ``account_ids`` as the user sees them, in one
-        aggregate query: only the touches of records they may read.
-
-        Returns {account_id: {figure: value}}; accounts without any touch
-        are absent.
-        """
-        account_ids = [aid for aid in account_ids if aid]
-        if not account_ids:
-            return {}
-        window_days = settings.get(self.env, "neglect_window_days")
-        self._flush_sources()
-        # The records holding the accounts' touches come first; each is then
-        # looked up in the view through the sources' indexes (OFFSET 0 keeps
-        # the lookup per record, which the planner would otherwise turn into
-        # scans of whole tables), so a batch of accounts costs the same
-        # whatever the database's size.
-        query = SQL(
-            """
-            %(no_jit)s
-            WITH records AS MATERIALIZED (%(records)s)
-            SELECT r.account_id,
-                   max(t.date) FILTER (WHERE t.kind = 'sales'),
-                   count(*) FILTER (WHERE t.state = 'waiting' AND %(requests)s),
-                   count(*) FILTER (WHERE t.state = 'waiting' AND %(requests)s
-                                      AND t.answer_due <= %(now)s),
-                   avg(t.response_hours) FILTER (
-                       WHERE t.date_answered >= %(response_start)s AND %(requests)s),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'sales'),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'service'),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'admin')
-              FROM records r
-             CROSS JOIN LATERAL (
-                    SELECT * FROM client_value_touch v
-                     WHERE v.res_model = r.model AND v.res_id = r.res_id
-                    OFFSET 0) t
-             WHERE t.company_id IS NULL OR t.company_id = ANY(%(company_ids)s)
-          GROUP BY r.account_id
-            """,
-            no_jit=NO_JIT,
-            company_ids=self.env.companies.ids,
-            records=self._account_records(account_ids, self._readable_records()),
-            requests=SQL("t.is_request"),
-            response_start=self._day_start(RESPONSE_DAYS),
-            now=fields.Datetime.now(),
-            window_start=self._day_start(window_days),
-        )
-        names = (
-            "last_sales_touch_date",
-            "waiting_requests",
-            "late_requests",
-            "avg_response_hours",
-            "touch_count",
-            "sales_touch_count",
-            "service_touch_count",
-            "admin_touch_count",
-        )
-        return {
-            row[0]: dict(zip(names, row[1:], strict=True))
-            for row in self.env.execute_query(query)
-        }
-
-    @api.model
-    def _refresh_last_touch(self, account_ids=None):
-        """Store the last touch of ``account_ids`` (ids or an SQL query of
-        ids; every account when None) on the account and its contacts, from
-        the view, whoever reads it.
-
-        The last touch is the latest moment of a touch or of an answer to
-        one. Returns the ids of the accounts among them that are flagged as
-        neglected, so a caller can reconsider them.
-        """
-        self._flush_sources()
-        moment = SQL("GREATEST(t.date, t.date_answered)")
-        # Accounts that have no touch (any more) have no last touch.
-        if account_ids is None:
-            untouched = SQL("TRUE")
-        elif isinstance(account_ids, SQL):
-            untouched = SQL("p.commercial_partner_id IN (%s)", account_ids)
-        else:
-            untouched = SQL("p.commercial_partner_id = ANY(%s)", list(account_ids))
-        if account_ids is None:
-            latest = SQL(
-                "SELECT DISTINCT ON (t.account_id) t.account_id, %(moment)s AS moment,"
-                " t.kind FROM client_value_touch t WHERE %(moment)s IS NOT NULL"
-                " ORDER BY t.account_id, %(moment)s DESC, t.id DESC",
-                moment=moment,
-            )
-        else:
-            if not isinstance(account_ids, SQL):
-                account_ids = [aid for aid in account_ids if aid]
-                if not account_ids:
-                    return []
-            latest = SQL(
-                """
-                SELECT DISTINCT ON (r.account_id) r.account_id,
-                       %(moment)s AS moment, t.kind
-                  FROM (%(records)s) r
-                 CROSS JOIN LATERAL (
-                        SELECT * FROM client_value_touch v
-                         WHERE v.res_model = r.model AND v.res_id = r.res_id
-                        OFFSET 0) t
-                 WHERE %(moment)s IS NOT NULL
-              ORDER BY r.account_id, %(moment)s DESC, t.id DESC
-                """,
-                moment=moment,
-                records=self._account_records(account_ids),
-            )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                %(no_jit)s
-                WITH latest AS MATERIALIZED (%(latest)s),
-                updated AS (
-                    UPDATE res_partner p
-                       SET last_touch_date = l.moment,
-                           last_touch_kind = l.kind
-                      FROM latest l
-                     WHERE p.commercial_partner_id = l.account_id
-                       AND (p.last_touch_date IS DISTINCT FROM l.moment
-                            OR p.last_touch_kind IS DISTINCT FROM l.kind)
-                ),
-                untouched AS (
-                    UPDATE res_partner p
-                       SET last_touch_date = NULL,
-                           last_touch_kind = NULL
-                     WHERE p.last_touch_date IS NOT NULL
-                       AND %(untouched)s
-                       AND p.commercial_partner_id NOT IN (
-                               SELECT account_id FROM latest)
-                )
-                SELECT acc.id FROM res_partner acc
-                 WHERE acc.id IN (SELECT account_id FROM latest)
-                   AND acc.client_neglected
-                """,
-                no_jit=NO_JIT,
-                latest=latest,
-                untouched=untouched,
-            )
-        )
-        self.env["res.partner"].invalidate_model(["last_touch_date", "last_touch_kind"])
-        return [row[0] for row in rows]
-
-    @api.model
-    def _day_start(self, days_back):
-        return self.env["res.partner"]._client_value_day_start(days_back)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tools import SQL
 
-from . import settings, touch_rule
+from . import response_target, settings, touch_rule
 
 # A request this much older than the response target is late on any
 # working-time calendar: its due moment is not worth planning precisely.
@@ -109,8 +109,10 @@ def _plan_answer_due(env, models, now):
             )
         )
         rows = cr.fetchall()
-        companies = touch_rule.document_companies(env, [(r[1], r[2]) for r in rows])
-        dues = touch_rule.answer_dues(
+        companies = response_target.document_companies(
+            env, [(r[1], r[2]) for r in rows]
+        )
+        dues = response_target.answer_dues(
             env,
             [
                 (companies.get((model, res_id)), asked_on)

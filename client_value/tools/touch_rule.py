@@ -22,7 +22,7 @@ Vocabulary, one name per concept:
   client asked (never later than when the server received it).
 - **late**: a waiting request whose response target has passed: the target
   (working days) counted on the working-time calendar of the company of the
-  document it waits on (:func:`answer_due`).
+  document it waits on (``tools/response_target.py``).
 - **recent touch**: a touch that is not waiting, whose moment (or, for a
   request, whose answer) falls in the look-back window (``CONTACT_MOMENTS``).
 
@@ -32,11 +32,7 @@ table, so a query and the index it relies on read the same text.
 """
 
 import hashlib
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import timedelta
-
-from pytz import utc
 
 from odoo.tools import SQL
 
@@ -137,9 +133,21 @@ def flush_accounts(env, sources):
             env[source.model].flush_model(fnames)
 
 
+def flush_sources(env):
+    """Write the pending changes of the tables the touches are read from."""
+    for model in ("mail.activity", "mail.message", *touch_models(env)):
+        env[model].flush_model()
+
+
 def sql(piece, alias):
     """Render a piece of this module for the table alias ``alias``."""
     return SQL(piece.format(t=alias))
+
+
+# Queries over many accounts that PostgreSQL prices high enough to
+# JIT-compile: compiling takes longer than running them. Off for the rest of
+# the transaction only.
+NO_JIT = SQL("SET LOCAL jit = off;")
 
 
 # ---------------------------------------------------------------------------
@@ -259,101 +267,6 @@ def contact_moments(env):
     return (*CONTACT_MOMENTS, EMAIL_MOMENT)
 
 
-def answer_due(env, company, requested_on):
-    """When a request made at ``requested_on`` on a document of ``company``
-    becomes late: the response target, in working days, counted on the
-    company's working-time calendar (days of ``hours_per_day`` working
-    hours). A request made on Friday evening with a target of 2 working days
-    is not late on Monday morning; it is on Wednesday."""
-    return answer_dues(env, [(company, requested_on)])[0]
-
-
-def answer_dues(env, requests):
-    """:func:`answer_due` of many requests at once: ``requests`` is a list of
-    (company, requested_on); returns their due moments, in order.
-
-    The working intervals of each calendar are read once for the whole span
-    of the requests, not once per request: the history of a database (at
-    install, when the target changes) holds tens of thousands of waiting
-    requests. Without a calendar, the target counts calendar days."""
-    days = settings.get(env, "response_target_days")
-    if not days:
-        return [requested_on for _company, requested_on in requests]
-    by_calendar = {}
-    for index, (company, _requested_on) in enumerate(requests):
-        calendar = (company or env.company).resource_calendar_id
-        by_calendar.setdefault(calendar, []).append(index)
-    dues = [None] * len(requests)
-    for calendar, indexes in by_calendar.items():
-        asked = [requests[index][1] for index in indexes]
-        planned = _plan_working_days(calendar, days, asked) if calendar else asked
-        for index, requested_on, due in zip(indexes, asked, planned, strict=True):
-            dues[index] = (
-                due if calendar and due else requested_on + timedelta(days=days)
-            )
-    return dues
-
-
-def _plan_working_days(calendar, days, asked):
-    """The moments ``days`` working days of ``calendar`` after each of the
-    (naive, UTC) moments ``asked``, as ``calendar.plan_hours`` gives them,
-    from one reading of the calendar's working intervals."""
-    work = timedelta(hours=days * (calendar.hours_per_day or 8.0))
-    # Room for the target after the last request, holidays included.
-    start = min(asked).replace(tzinfo=utc)
-    end = max(asked).replace(tzinfo=utc) + timedelta(days=days * 7 + 60)
-    intervals = [
-        (begin, stop)
-        for begin, stop, _meta in calendar._work_intervals_batch(
-            start, end, compute_leaves=True
-        )[False]
-    ]
-    starts = [begin for begin, _stop in intervals]
-    # Working time before each interval, from the first one.
-    before = [timedelta()]
-    for begin, stop in intervals:
-        before.append(before[-1] + (stop - begin))
-    planned = []
-    for requested_on in asked:
-        moment = requested_on.replace(tzinfo=utc)
-        # Working time up to the request, then the target on top of it.
-        i = bisect_right(starts, moment) - 1
-        done = (
-            before[i] + min(moment, intervals[i][1]) - starts[i]
-            if i >= 0
-            else timedelta()
-        )
-        target = done + work
-        # The first interval at whose end the target is reached.
-        j = bisect_left(before, target, lo=1) - 1
-        if j < len(intervals):
-            due = starts[j] + (target - before[j])
-            planned.append(due.astimezone(utc).replace(tzinfo=None))
-        else:
-            # Beyond the intervals read (a long closure): one by one.
-            planned.append(
-                calendar.plan_hours(
-                    work.total_seconds() / 3600, requested_on, compute_leaves=True
-                )
-            )
-    return planned
-
-
-def document_companies(env, documents):
-    """{(model, res_id): company} of ``documents`` ((model, res_id) pairs of
-    sources), read with one query per model."""
-    by_model = {}
-    for model, res_id in documents:
-        by_model.setdefault(model, set()).add(res_id)
-    companies = {}
-    for model, ids in by_model.items():
-        source = SOURCE_BY_MODEL[model]
-        # sudo: the company decides the calendar, whoever logs the request
-        for record in env[model].sudo().browse(ids):
-            companies[(model, record.id)] = record[source.company]
-    return companies
-
-
 # ---------------------------------------------------------------------------
 # Records and accounts
 # ---------------------------------------------------------------------------
@@ -369,6 +282,48 @@ def record_join(source, alias, res_id):
         source.condition_sql("d"),
         SQL(source.contact_sql("d")),
     )
+
+
+def account_records(sources, accounts, readable=None):
+    """The records holding the touches of some accounts, one query: rows
+    (account_id, model, res_id). ``accounts`` is an SQL condition on the
+    account column, e.g. ``SQL("= ANY(%s)", ids)``; with ``readable``
+    ({model: Query of the records a user may read}), only those records, of
+    the models in it. Each source's condition applies (customer invoices,
+    not vendor bills). The one place that lists an account's records."""
+    branches = []
+    for source in sources:
+        if readable is not None and source.model not in readable:
+            continue
+        alias = source.record_alias()
+        if source.customer is None:
+            from_ = SQL("res_partner p")
+        else:
+            from_ = SQL(
+                "%s d JOIN res_partner p ON p.id = %s",
+                SQL.identifier(source.table),
+                SQL(source.contact_sql("d")),
+            )
+        restrict = SQL()
+        if readable is not None:
+            restrict = SQL(
+                "AND %s IN %s", SQL(f"{alias}.id"), readable[source.model].subselect()
+            )
+        branches.append(
+            SQL(
+                "SELECT p.commercial_partner_id AS account_id, %s::varchar AS model, "
+                "%s AS res_id FROM %s WHERE p.commercial_partner_id %s %s %s",
+                source.model,
+                SQL(f"{alias}.id"),
+                from_,
+                accounts,
+                source.condition_sql(alias),
+                restrict,
+            )
+        )
+    if not branches:
+        return SQL("SELECT NULL::integer, NULL::varchar, NULL::integer WHERE FALSE")
+    return SQL(" UNION ALL ").join(branches)
 
 
 def account_of(sources, model_column, res_id):

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..models.crm_lead import OUTCOME_STATES, RECORDED_OUTCOMES
+from ..models.crm_lead_outcome import OUTCOME_STATES, RECORDED_OUTCOMES
 
 
 class ClientValueOutcomeWizard(models.TransientModel):
@@ -45,5 +45,7 @@ class ClientValueOutcomeWizard(models.TransientModel):
 
     def action_record_outcome(self):
         self.ensure_one()
-        self.lead_id._record_outcome(self.outcome_state, note=self.outcome_note)
+        self.lead_id._client_value_record_outcome(
+            self.outcome_state, note=self.outcome_note
+        )
         return {"type": "ir.actions.act_window_close"}

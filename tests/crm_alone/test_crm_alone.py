@@ -10,13 +10,13 @@ from odoo.tests import tagged
 
 from odoo.addons.client_value.tools import touch_rule
 
-from ..common import CALL, NOW, ClientCareCase
+from ..common import CALL, NOW, ClientValueCase
 
 APPS = ("sale.order", "account.move", "project.task", "helpdesk.ticket")
 
 
 @tagged("post_install", "-at_install", "client_value")
-class TestCrmAlone(ClientCareCase):
+class TestCrmAlone(ClientValueCase):
     def test_contacts_and_opportunities_are_the_sources(self):
         for model in APPS:
             self.assertNotIn(model, self.env, "this database has CRM alone")

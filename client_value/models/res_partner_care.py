@@ -1,13 +1,7 @@
-from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
-from ..tools import settings, touch_rule
+from ..tools import settings
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
 
@@ -25,7 +19,8 @@ INTERNAL = "base.group_user"
 
 
 class ResPartner(models.Model):
-    """The account's care summary, neglect state and outcomes.
+    """The account's care summary and neglect state (the care figures'
+    owner is ``client_value.care``).
 
     The account is the commercial partner: a company and all its contacts
     count as one, and contacts show the figures of their account. The care
@@ -80,9 +75,9 @@ class ResPartner(models.Model):
         help="Average time to answer a request, over the requests answered "
         "in the last 90 days.",
     )
-    care_window_days = fields.Integer(
+    look_back_days = fields.Integer(
         string="Look-back Window",
-        compute="_compute_care_window_days",
+        compute="_compute_look_back_days",
         groups=INTERNAL,
         help="Days counted in the window, from the CRM settings.",
     )
@@ -151,42 +146,11 @@ class ResPartner(models.Model):
         groups=INTERNAL,
     )
 
-    # -- outcomes of the account's won deals ---------------------------------
-    client_satisfaction_avg = fields.Float(
-        string="Average Satisfaction",
-        compute="_compute_client_outcome_stats",
-        digits=(3, 2),
-        groups="sales_team.group_sale_salesman",
-        help="Average client rating (1-5) of the account's won deals.",
-    )
-    client_rated_deal_count = fields.Integer(
-        string="Rated Won Deals",
-        compute="_compute_client_outcome_stats",
-        groups="sales_team.group_sale_salesman",
-    )
-    outcome_improved_count = fields.Integer(
-        string="Improved",
-        compute="_compute_client_outcome_stats",
-        groups="sales_team.group_sale_salesman",
-    )
-    outcome_unchanged_count = fields.Integer(
-        string="Unchanged",
-        compute="_compute_client_outcome_stats",
-        groups="sales_team.group_sale_salesman",
-    )
-    outcome_worsened_count = fields.Integer(
-        string="Worsened",
-        compute="_compute_client_outcome_stats",
-        groups="sales_team.group_sale_salesman",
-    )
-
     # Figures depend on who reads them (their rules and companies) and their
     # timezone: without this, one user's figures would be served to another.
     @api.depends_context("uid", "allowed_company_ids", "tz")
     def _compute_care_summary(self):
-        summary = self.env["client_value.touch"]._account_summary(
-            self.commercial_partner_id.ids
-        )
+        summary = self.env["client_value.care"]._summary(self.commercial_partner_id.ids)
         for partner in self:
             values = summary.get(partner.commercial_partner_id.id, {})
             partner.last_sales_touch_date = values.get("last_sales_touch_date", False)
@@ -198,8 +162,8 @@ class ResPartner(models.Model):
             partner.service_touch_count = values.get("service_touch_count", 0)
             partner.admin_touch_count = values.get("admin_touch_count", 0)
 
-    def _compute_care_window_days(self):
-        self.care_window_days = settings.get(self.env, "neglect_window_days")
+    def _compute_look_back_days(self):
+        self.look_back_days = settings.get(self.env, "neglect_window_days")
 
     def _compute_client_waiting_days(self):
         now = fields.Datetime.now()
@@ -233,38 +197,6 @@ class ResPartner(models.Model):
         included = [aid for aid, count in counts.items() if match(count, value)]
         return [("commercial_partner_id", "in", included)]
 
-    @api.depends_context("uid", "allowed_company_ids")
-    def _compute_client_outcome_stats(self):
-        """Two grouped reads for the whole recordset, whatever its size."""
-        commercial_ids = self.commercial_partner_id.ids
-        outcomes = defaultdict(lambda: defaultdict(int))
-        satisfaction = {}
-        if commercial_ids:
-            Lead = self.env["crm.lead"]
-            accounts = [("partner_id.commercial_partner_id", "in", commercial_ids)]
-            for partner, state, count in Lead._read_group(
-                [
-                    *accounts,
-                    *Lead._client_value_won_domain(),
-                    ("outcome_state", "in", Lead._recorded_outcomes()),
-                ],
-                ["partner_id", "outcome_state"],
-                ["__count"],
-            ):
-                outcomes[partner.commercial_partner_id.id][state] += count
-            satisfaction = Lead._client_value_satisfaction(
-                accounts, lambda partner: partner.commercial_partner_id.id
-            )
-        for partner in self:
-            account_id = partner.commercial_partner_id.id
-            average, count = satisfaction.get(account_id, (0.0, 0))
-            partner.client_satisfaction_avg = average
-            partner.client_rated_deal_count = count
-            states = outcomes.get(account_id, {})
-            partner.outcome_improved_count = states.get("improved", 0)
-            partner.outcome_unchanged_count = states.get("unchanged", 0)
-            partner.outcome_worsened_count = states.get("worsened", 0)
-
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [
@@ -288,7 +220,7 @@ class ResPartner(models.Model):
         before = self.sudo().commercial_partner_id if follow else None
         result = super().write(vals)
         if follow:
-            self._client_value_accounts_changed(
+            self.env["client_value.care"]._accounts_changed(
                 (before | self.sudo().commercial_partner_id).ids
             )
         return result
@@ -298,7 +230,7 @@ class ResPartner(models.Model):
         # sudo: the accounts are read to put their figures right
         accounts = self.sudo().commercial_partner_id - self
         result = super().unlink()
-        self._client_value_accounts_changed(accounts.exists().ids)
+        self.env["client_value.care"]._accounts_changed(accounts.exists().ids)
         return result
 
     # ------------------------------------------------------------------
@@ -324,83 +256,3 @@ class ResPartner(models.Model):
     def action_check_neglected_accounts(self):
         """Run the neglect watch now, for a salesperson, and show the result."""
         return self.env["client_value.neglect.watch"]._action_check_now()
-
-    # ------------------------------------------------------------------
-    # Business methods
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _client_value_day_start(self, days_back):
-        """UTC start of the day ``days_back`` days before today, days being
-        counted in the user's timezone like the state of activities."""
-        tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
-        try:
-            tz = pytz.timezone(tz_name)
-        except pytz.UnknownTimeZoneError:
-            tz = pytz.utc
-        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
-        start = tz.localize(
-            datetime.combine(today - timedelta(days=days_back), time.min)
-        )
-        return start.astimezone(pytz.utc).replace(tzinfo=None)
-
-    @api.model
-    def _client_value_accounts_of(self, records):
-        """Ids of the accounts of ``records`` ((model, res_id) pairs of
-        sources), in one query."""
-        records = list(records)
-        if not records:
-            return []
-        sources = touch_rule.active_sources(self.env)
-        touch_rule.flush_accounts(self.env, sources)
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT DISTINCT %s FROM unnest(%s::varchar[], %s::int[]) "
-                "AS e(model, res_id)",
-                touch_rule.account_of(sources, "e.model", "e.res_id"),
-                [model for model, _res_id in records],
-                [res_id for _model, res_id in records],
-            )
-        )
-        return [row[0] for row in rows if row[0]]
-
-    @api.model
-    def _client_value_touched(self, records):
-        """``records`` ((model, res_id) pairs of sources) just got a touch,
-        a request or an answer: refresh their accounts' last touch, and let
-        the neglect watch reconsider those that are flagged, in the same
-        transaction. One query, and a few more only for flagged accounts."""
-        records = list(records)
-        if not records:
-            return
-        sources = touch_rule.active_sources(self.env)
-        touch_rule.flush_accounts(self.env, sources)
-        accounts = SQL(
-            "SELECT %s FROM unnest(%s::varchar[], %s::int[]) AS e(model, res_id)",
-            touch_rule.account_of(sources, "e.model", "e.res_id"),
-            [model for model, _res_id in records],
-            [res_id for _model, res_id in records],
-        )
-        flagged = self.env["client_value.touch"]._refresh_last_touch(accounts)
-        if flagged:
-            self.env["client_value.neglect.watch"]._reconsider(flagged)
-
-    @api.model
-    def _client_value_documents_changed(self, records):
-        """Touches moved between the documents ``records`` ((model, res_id)
-        pairs): their accounts follow."""
-        self._client_value_accounts_changed(self._client_value_accounts_of(records))
-
-    @api.model
-    def _client_value_accounts_changed(self, account_ids):
-        """Touches changed account, or an account its state: one of Odoo's
-        own flows merged contacts, gave a document another customer, moved
-        a contact to another company, archived, restored or deleted a
-        record. The accounts' last touch and neglect flag follow at once,
-        both ways: a flow can make an account neglected as well as rescue
-        it."""
-        account_ids = sorted({aid for aid in account_ids if aid})
-        if not account_ids:
-            return
-        self.env["client_value.touch"]._refresh_last_touch(account_ids)
-        self.env["client_value.neglect.watch"]._follow(account_ids)

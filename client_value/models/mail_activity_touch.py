@@ -2,9 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import touch_rule
+from ..tools import response_target, touch_rule
 from ..tools.protect import check_protected
-from .crm_lead import RECORDED_OUTCOMES
 
 # Fields only the module's own logic writes: the touch and its answer.
 PROTECTED_FIELDS = (
@@ -98,12 +97,12 @@ class MailActivity(models.Model):
         requests = self.filtered(
             lambda activity: activity.is_service_request and activity.res_id
         )
-        companies = touch_rule.document_companies(
+        companies = response_target.document_companies(
             self.env, [(request.res_model, request.res_id) for request in requests]
         )
         for activity in self:
             if activity in requests:
-                activity.answer_due = touch_rule.answer_due(
+                activity.answer_due = response_target.answer_due(
                     self.env,
                     companies.get((activity.res_model, activity.res_id)),
                     activity.date_requested or now,
@@ -121,7 +120,7 @@ class MailActivity(models.Model):
             for request in requests:
                 self._client_value_check_requested_on(request.date_requested, now)
         if requests:
-            self.env["res.partner"]._client_value_touched(
+            self.env["client_value.care"]._touched(
                 [(request.res_model, request.res_id) for request in requests]
             )
         return activities
@@ -147,14 +146,14 @@ class MailActivity(models.Model):
         moved = self._client_value_documents() if moving else []
         result = super().write(vals)
         if moved:
-            self.env["res.partner"]._client_value_documents_changed(
+            self.env["client_value.care"]._documents_changed(
                 moved + self._client_value_documents()
             )
         elif "date_requested" in vals:
             requests = self.filtered("is_service_request")
             if requests:
                 # When the client asked moves the account's last touch.
-                self.env["res.partner"]._client_value_touched(
+                self.env["client_value.care"]._touched(
                     [(request.res_model, request.res_id) for request in requests]
                 )
         return result
@@ -239,64 +238,5 @@ class MailActivity(models.Model):
                     requests.ids,
                 )
             )
-        self.env["res.partner"]._client_value_touched(records)
+        self.env["client_value.care"]._touched(records)
         return result
-
-    # ------------------------------------------------------------------
-    # Impact Reviews
-    # ------------------------------------------------------------------
-
-    def action_done(self):
-        reviews = self._impact_reviews()
-        if not reviews:
-            return super().action_done()
-        others = self - reviews
-        if others:
-            super(MailActivity, others).action_done()
-        return reviews._action_open_outcome_wizard()
-
-    def action_feedback_schedule_next(self, feedback=False, attachment_ids=None):
-        reviews = self._impact_reviews()
-        if not reviews:
-            return super().action_feedback_schedule_next(
-                feedback=feedback, attachment_ids=attachment_ids
-            )
-        return reviews._action_open_outcome_wizard(feedback=feedback)
-
-    def _to_store(self, store):
-        """Tell the web client which activities are Impact Reviews, so its
-        "Done" button opens the outcome wizard too."""
-        result = super()._to_store(store)
-        for activity in self._impact_reviews():
-            store.add(activity, {"client_value_outcome_review": True})
-        return result
-
-    def _impact_reviews(self):
-        """Open Impact Reviews whose won deal still waits for its outcome;
-        any other activity is completed the usual way."""
-        review_type = self.env["crm.lead"]._impact_review_type()
-        if not review_type:
-            return self.browse()
-        reviews = self.filtered(
-            lambda activity: activity.active
-            and activity.res_model == "crm.lead"
-            and activity.activity_type_id == review_type
-        )
-        if not reviews:
-            return reviews
-        # sudo: the review's deal may belong to another salesperson
-        leads = self.env["crm.lead"].sudo().browse(reviews.mapped("res_id")).exists()
-        waiting = leads.filtered(
-            lambda lead: lead.is_won_deal
-            and lead.outcome_state not in RECORDED_OUTCOMES
-        )
-        return reviews.filtered(lambda activity: activity.res_id in waiting.ids)
-
-    def _action_open_outcome_wizard(self, feedback=False):
-        if len(self) > 1:
-            raise UserError(
-                self.env._("Record the outcome of each Impact Review separately.")
-            )
-        lead = self.env["crm.lead"].browse(self.res_id)
-        lead._check_can_record_outcome()
-        return self.env["client_value.outcome.wizard"]._action_open(lead, note=feedback)

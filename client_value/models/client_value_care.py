@@ -1,0 +1,325 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from ..tools import history, settings, touch_rule
+
+# The care summary's average response time looks this many days back.
+RESPONSE_DAYS = 90
+# The figures of the care summary, in the order of its query.
+SUMMARY_FIGURES = (
+    "last_sales_touch_date",
+    "waiting_requests",
+    "late_requests",
+    "avg_response_hours",
+    "touch_count",
+    "sales_touch_count",
+    "service_touch_count",
+    "admin_touch_count",
+)
+
+
+class ClientValueCare(models.AbstractModel):
+    """The owner of the care figures.
+
+    Everything that reads or keeps an account's figures goes through here:
+    the account's records (built once, ``touch_rule.account_records``), the
+    care summary as a reader sees it, the figures stored on the account (the
+    last touch) kept current by every touch and by Odoo's own flows, the
+    partial indexes the rule reads, and the history read again or replanned
+    when a setting changes. Which requests count is the rule's
+    (``touch_rule.emails_are_requests``); the touch view
+    (``client_value.touch``) is a read-only SQL view of the touches.
+    """
+
+    _name = "client_value.care"
+    _description = "Client Care Figures"
+
+    def init(self):
+        self._create_indexes()
+
+    @api.model
+    def _create_indexes(self):
+        """The partial indexes the rule reads, built from the rule's own
+        pieces; those of an earlier definition of the rule are dropped."""
+        cr = self.env.cr
+        wanted = touch_rule.indexes()
+        names = [name for name, *_rest in wanted]
+        cr.execute(
+            SQL(
+                "SELECT indexname FROM pg_indexes WHERE tablename IN %s "
+                "AND (indexname LIKE %s OR indexname LIKE %s)",
+                ("mail_activity", "mail_message"),
+                *(prefix + "%" for prefix in touch_rule.INDEX_PREFIXES),
+            )
+        )
+        for (stale,) in cr.fetchall():
+            if stale not in names:
+                cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(stale)))
+        for name, table, columns, where in wanted:
+            create_index(cr, name, table, columns, where=where)
+
+    # ------------------------------------------------------------------
+    # Days, as the reader counts them
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _day_start(self, days_back):
+        """UTC start of the day ``days_back`` days before today, days being
+        counted in the user's timezone like the state of activities."""
+        tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        try:
+            tz = pytz.timezone(tz_name)
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+        start = tz.localize(
+            datetime.combine(today - timedelta(days=days_back), time.min)
+        )
+        return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+    # ------------------------------------------------------------------
+    # The account's records
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _account_records(self, account_ids, readable=None):
+        """The records holding the touches of ``account_ids`` (ids, or an SQL
+        query of ids): (account_id, model, res_id), limited to ``readable``
+        ({model: Query}) unless None."""
+        if isinstance(account_ids, SQL):
+            accounts = SQL("IN (%s)", account_ids)
+        else:
+            accounts = SQL("= ANY(%s)", list(account_ids))
+        return touch_rule.account_records(
+            touch_rule.active_sources(self.env), accounts, readable
+        )
+
+    @api.model
+    def _accounts_of(self, records):
+        """Ids of the accounts of ``records`` ((model, res_id) pairs of
+        sources), in one query."""
+        records = list(records)
+        if not records:
+            return []
+        rows = self.env.execute_query(
+            SQL("SELECT DISTINCT account_id FROM (%s) a", self._accounts_query(records))
+        )
+        return [row[0] for row in rows if row[0]]
+
+    @api.model
+    def _accounts_query(self, records):
+        """SQL: the account of each of ``records`` ((model, res_id) pairs)."""
+        sources = touch_rule.active_sources(self.env)
+        touch_rule.flush_accounts(self.env, sources)
+        return SQL(
+            "SELECT %s AS account_id FROM unnest(%s::varchar[], %s::int[]) "
+            "AS e(model, res_id)",
+            touch_rule.account_of(sources, "e.model", "e.res_id"),
+            [model for model, _res_id in records],
+            [res_id for _model, res_id in records],
+        )
+
+    # ------------------------------------------------------------------
+    # The care summary, as the reader sees it
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _summary(self, account_ids):
+        """Care figures of ``account_ids`` as the user sees them, in one
+        aggregate query: only the touches of records they may read.
+
+        Returns {account_id: {figure: value}} (``SUMMARY_FIGURES``);
+        accounts without any touch are absent.
+        """
+        account_ids = [aid for aid in account_ids if aid]
+        if not account_ids:
+            return {}
+        Touch = self.env["client_value.touch"]
+        touch_rule.flush_sources(self.env)
+        # The records holding the accounts' touches come first; each is then
+        # looked up in the view through the sources' indexes (OFFSET 0 keeps
+        # the lookup per record, which the planner would otherwise turn into
+        # scans of whole tables), so a batch of accounts costs the same
+        # whatever the database's size.
+        query = SQL(
+            """
+            %(no_jit)s
+            WITH records AS MATERIALIZED (%(records)s)
+            SELECT r.account_id,
+                   max(t.date) FILTER (WHERE t.kind = 'sales'),
+                   count(*) FILTER (WHERE t.state = 'waiting' AND t.is_request),
+                   count(*) FILTER (WHERE t.state = 'waiting' AND t.is_request
+                                      AND t.answer_due <= %(now)s),
+                   avg(t.response_hours) FILTER (
+                       WHERE t.date_answered >= %(response_start)s AND t.is_request),
+                   count(*) FILTER (WHERE t.date >= %(window_start)s),
+                   count(*) FILTER (WHERE t.date >= %(window_start)s
+                                      AND t.kind = 'sales'),
+                   count(*) FILTER (WHERE t.date >= %(window_start)s
+                                      AND t.kind = 'service'),
+                   count(*) FILTER (WHERE t.date >= %(window_start)s
+                                      AND t.kind = 'admin')
+              FROM records r
+             CROSS JOIN LATERAL (
+                    SELECT * FROM client_value_touch v
+                     WHERE v.res_model = r.model AND v.res_id = r.res_id
+                    OFFSET 0) t
+             WHERE t.company_id IS NULL OR t.company_id = ANY(%(company_ids)s)
+          GROUP BY r.account_id
+            """,
+            no_jit=touch_rule.NO_JIT,
+            company_ids=self.env.companies.ids,
+            records=self._account_records(account_ids, Touch._readable_records()),
+            response_start=self._day_start(RESPONSE_DAYS),
+            now=fields.Datetime.now(),
+            window_start=self._day_start(settings.get(self.env, "neglect_window_days")),
+        )
+        return {
+            row[0]: dict(zip(SUMMARY_FIGURES, row[1:], strict=True))
+            for row in self.env.execute_query(query)
+        }
+
+    # ------------------------------------------------------------------
+    # The figures stored on the account
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _latest_touches(self, account_ids):
+        """SQL: the latest touch (or answer to one) of each account of
+        ``account_ids`` (ids, an SQL query of ids, or None for all):
+        account_id, moment, kind."""
+        moment = SQL("GREATEST(t.date, t.date_answered)")
+        if account_ids is None:
+            return SQL(
+                "SELECT DISTINCT ON (t.account_id) t.account_id, %(moment)s AS moment,"
+                " t.kind FROM client_value_touch t WHERE %(moment)s IS NOT NULL"
+                " ORDER BY t.account_id, %(moment)s DESC, t.id DESC",
+                moment=moment,
+            )
+        return SQL(
+            """
+            SELECT DISTINCT ON (r.account_id) r.account_id,
+                   %(moment)s AS moment, t.kind
+              FROM (%(records)s) r
+             CROSS JOIN LATERAL (
+                    SELECT * FROM client_value_touch v
+                     WHERE v.res_model = r.model AND v.res_id = r.res_id
+                    OFFSET 0) t
+             WHERE %(moment)s IS NOT NULL
+          ORDER BY r.account_id, %(moment)s DESC, t.id DESC
+            """,
+            moment=moment,
+            records=self._account_records(account_ids),
+        )
+
+    @api.model
+    def _refresh_last_touch(self, account_ids=None):
+        """Store the last touch of ``account_ids`` (ids or an SQL query of
+        ids; every account when None) on the account and its contacts, from
+        the view, whoever reads it.
+
+        The last touch is the latest moment of a touch or of an answer to
+        one. Returns the ids of the accounts among them that are flagged as
+        neglected, so a caller can reconsider them.
+        """
+        touch_rule.flush_sources(self.env)
+        if account_ids is None:
+            untouched = SQL("TRUE")
+        elif isinstance(account_ids, SQL):
+            untouched = SQL("p.commercial_partner_id IN (%s)", account_ids)
+        else:
+            account_ids = [aid for aid in account_ids if aid]
+            if not account_ids:
+                return []
+            untouched = SQL("p.commercial_partner_id = ANY(%s)", account_ids)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                %(no_jit)s
+                WITH latest AS MATERIALIZED (%(latest)s),
+                updated AS (
+                    UPDATE res_partner p
+                       SET last_touch_date = l.moment,
+                           last_touch_kind = l.kind
+                      FROM latest l
+                     WHERE p.commercial_partner_id = l.account_id
+                       AND (p.last_touch_date IS DISTINCT FROM l.moment
+                            OR p.last_touch_kind IS DISTINCT FROM l.kind)
+                ),
+                untouched AS (
+                    -- Accounts that have no touch (any more) have no last touch.
+                    UPDATE res_partner p
+                       SET last_touch_date = NULL,
+                           last_touch_kind = NULL
+                     WHERE p.last_touch_date IS NOT NULL
+                       AND %(untouched)s
+                       AND p.commercial_partner_id NOT IN (
+                               SELECT account_id FROM latest)
+                )
+                SELECT acc.id FROM res_partner acc
+                 WHERE acc.id IN (SELECT account_id FROM latest)
+                   AND acc.client_neglected
+                """,
+                no_jit=touch_rule.NO_JIT,
+                latest=self._latest_touches(account_ids),
+                untouched=untouched,
+            )
+        )
+        self.env["res.partner"].invalidate_model(["last_touch_date", "last_touch_kind"])
+        return [row[0] for row in rows]
+
+    @api.model
+    def _touched(self, records):
+        """``records`` ((model, res_id) pairs of sources) just got a touch,
+        a request or an answer: refresh their accounts' last touch, and let
+        the neglect watch reconsider those that are flagged, in the same
+        transaction. One query, and a few more only for flagged accounts."""
+        records = list(records)
+        if not records:
+            return
+        flagged = self._refresh_last_touch(self._accounts_query(records))
+        if flagged:
+            self.env["client_value.neglect.watch"]._reconsider(flagged)
+
+    @api.model
+    def _documents_changed(self, records):
+        """Touches moved between the documents ``records`` ((model, res_id)
+        pairs): their accounts follow."""
+        self._accounts_changed(self._accounts_of(records))
+
+    @api.model
+    def _accounts_changed(self, account_ids):
+        """Touches changed account, or an account its state: one of Odoo's
+        own flows merged contacts, gave a document another customer, moved
+        a contact to another company, archived, restored or deleted a
+        record. The accounts' last touch and neglect flag follow at once,
+        both ways: a flow can make an account neglected as well as rescue
+        it."""
+        account_ids = sorted({aid for aid in account_ids if aid})
+        if not account_ids:
+            return
+        self._refresh_last_touch(account_ids)
+        self.env["client_value.neglect.watch"]._follow(account_ids)
+
+    # ------------------------------------------------------------------
+    # Settings
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _settings_changed(self, old_sources, old_target):
+        """Sources added in the settings have their history read; the views
+        follow the sources; a new response target re-plans when the waiting
+        requests become late."""
+        new_sources = touch_rule.touch_models(self.env)
+        if set(new_sources) != set(old_sources):
+            # The module's own history reader, as at install.
+            history.read_history(self.env, set(new_sources) - set(old_sources))
+            self.env["client_value.touch"]._rebuild_views()
+            self._refresh_last_touch()
+        if settings.get(self.env, "response_target_days") != old_target:
+            history.replan_answer_due(self.env)
