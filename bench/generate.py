@@ -22,7 +22,7 @@ task, so that every source is read.
 
 from odoo.tools import SQL
 
-from odoo.addons.client_value.tools import history
+from odoo.addons.client_value.tools import history, touch_rule
 
 SEED = 0.42
 SPAN_DAYS = 180
@@ -438,6 +438,8 @@ def client_value_layer(env):
         len(places),
     )
     cr.execute("SELECT setseed(%s)", [SEED])
+    # Raw events only, as users would have made them: the module's own
+    # history reader classifies and answers them below.
     cr.execute(
         SQL(
             """
@@ -450,39 +452,20 @@ def client_value_layer(env):
           FROM (SELECT id, random() AS r FROM mail_activity
                  WHERE summary = 'Bench activity') x
          WHERE x.id = a.id AND x.r < 0.35;
-        UPDATE mail_activity a
-           SET touch_kind = t.touch_kind,
-               is_service_request = (t.touch_kind = 'service'),
-               date_requested = CASE WHEN t.touch_kind = 'service'
-                                     THEN a.create_date END,
-               done_datetime = CASE WHEN a.active IS NOT TRUE
-                                    THEN a.date_done + interval '10 hours' END
-          FROM mail_activity_type t
-         WHERE t.id = a.activity_type_id AND a.summary = 'Bench activity';
-        -- Done requests were answered when done; half of the open ones by a
-        -- reply some hours later.
-        UPDATE mail_activity
-           SET date_answered = CASE WHEN active IS NOT TRUE THEN done_datetime
-                                    WHEN random() < 0.5
-                                    THEN create_date + interval '5 hours' END
-         WHERE is_service_request AND summary = 'Bench activity';
-        UPDATE mail_activity
-           SET response_hours = EXTRACT(EPOCH FROM date_answered
-                                        - COALESCE(date_requested, create_date))
-                                / 3600
-         WHERE date_answered IS NOT NULL AND summary = 'Bench activity';
-        -- Messages as the module classifies them.
-        UPDATE mail_message
-           SET client_touch = CASE WHEN message_type = 'email' THEN 'incoming'
-                                   WHEN NOT is_internal THEN 'outgoing' END,
-               client_touch_date = date
-         WHERE body = '<p>Bench message</p>';
-        UPDATE mail_message m
-           SET date_answered = (SELECT min(o.client_touch_date) FROM mail_message o
-                                 WHERE o.model = m.model AND o.res_id = m.res_id
-                                   AND o.client_touch = 'outgoing'
-                                   AND o.client_touch_date > m.client_touch_date)
-         WHERE m.client_touch = 'incoming' AND m.body = '<p>Bench message</p>';
+        -- The client asked when the request was logged; half of the open
+        -- requests were answered by a reply some hours later.
+        UPDATE mail_activity SET date_requested = create_date
+         WHERE activity_type_id = %(service)s AND summary = 'Bench activity';
+        INSERT INTO mail_message (model, res_id, message_type, subtype_id, is_internal,
+                                  author_id, date, body, create_date, write_date,
+                                  create_uid, write_uid)
+        SELECT a.res_model, a.res_id, 'comment', %(comment)s, false, u.partner_id,
+               a.create_date + interval '5 hours', '<p>Bench reply</p>',
+               a.create_date + interval '5 hours', now(), 1, 1
+          FROM mail_activity a
+          JOIN res_users u ON u.id = a.user_id
+         WHERE a.activity_type_id = %(service)s AND a.active
+           AND a.summary = 'Bench activity' AND random() < 0.5;
 
         -- Neglected accounts: nothing in the last 35 days...
         CREATE TEMP TABLE bench_neglected_record AS
@@ -499,29 +482,26 @@ def client_value_layer(env):
         %(neglected_documents)s;
         ANALYZE bench_neglected_record;
         UPDATE mail_activity a
-           SET done_datetime = a.done_datetime - interval '40 days',
-               date_answered = a.date_answered - interval '40 days',
+           SET date_done = a.date_done - 40,
                date_requested = a.date_requested - interval '40 days',
                create_date = a.create_date - interval '40 days'
           FROM bench_neglected_record r
          WHERE a.res_model = r.model AND a.res_id = r.res_id
-           AND GREATEST(a.done_datetime, a.date_answered, a.create_date)
+           AND GREATEST(a.date_done + interval '1 day', a.create_date)
                > now() - interval '35 days';
         UPDATE mail_message m
            SET date = m.date - interval '40 days',
-               client_touch_date = m.client_touch_date - interval '40 days',
-               date_answered = m.date_answered - interval '40 days'
+               create_date = m.create_date - interval '40 days'
           FROM bench_neglected_record r
          WHERE m.model = r.model AND m.res_id = r.res_id
-           AND GREATEST(m.date, m.date_answered) > now() - interval '35 days';
+           AND m.date > now() - interval '35 days';
         -- ...and a request nobody answered, 40 days ago.
         INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
-                                   touch_kind, is_service_request, date_requested,
-                                   user_id, date_deadline, active, summary,
-                                   automated, create_date, write_date, create_uid,
-                                   write_uid)
-        SELECT w.model_id, w.model, w.res_id, %(service)s, 'service',
-               true, now() - interval '40 days', b.user_id,
+                                   date_requested, user_id, date_deadline, active,
+                                   summary, automated, create_date, write_date,
+                                   create_uid, write_uid)
+        SELECT w.model_id, w.model, w.res_id, %(service)s,
+               now() - interval '40 days', b.user_id,
                (now() - interval '38 days')::date, true, 'Bench request', false,
                now() - interval '40 days', now(), 1, 1
           FROM bench_account b
@@ -529,35 +509,43 @@ def client_value_layer(env):
          WHERE b.neglected;
         -- Every other account had a call in the last 10 days.
         INSERT INTO mail_activity (res_model_id, res_model, res_id, activity_type_id,
-                                   touch_kind, is_service_request, done_datetime,
                                    date_done, user_id, date_deadline, active,
                                    summary, automated, create_date, write_date,
                                    create_uid, write_uid)
-        SELECT w.model_id, w.model, w.res_id, %(call)s, 'sales', false,
-               x.at, x.at::date, b.user_id, x.at::date, false, 'Bench call', false,
-               x.at, now(), 1, 1
+        SELECT w.model_id, w.model, w.res_id, %(call)s, x.at::date, b.user_id,
+               x.at::date, false, 'Bench call', false, x.at, now(), 1, 1
           FROM bench_account b
           CROSS JOIN LATERAL (%(where_placed)s) w
           CROSS JOIN LATERAL (SELECT (now() at time zone 'UTC')
                                      - random() * interval '10 days'
                                      + b.rn * interval '0 seconds' AS at) x
          WHERE NOT b.neglected;
-        ANALYZE mail_activity;
-        ANALYZE mail_message;
-        ANALYZE res_partner;
-        ANALYZE crm_lead;
+        -- What the module read of the history at install is read again.
+        UPDATE mail_activity
+           SET touch_kind = NULL, is_service_request = NULL, done_datetime = NULL,
+               date_answered = NULL, answered_by_id = NULL, response_hours = NULL,
+               answer_due = NULL
+         WHERE touch_kind IS NOT NULL OR activity_type_id = %(service)s;
+        UPDATE mail_message
+           SET client_touch = NULL, client_touch_date = NULL, answer_due = NULL,
+               date_answered = NULL, answered_by_id = NULL, answers_request = NULL
+         WHERE client_touch IS NOT NULL OR body = '<p>Bench reply</p>';
         """,
             service=service,
             admin=admin,
             call=call,
+            comment=env.ref("mail.mt_comment").id,
             neglected_documents=neglected_documents,
             where_placed=where_placed,
         )
     )
     env.invalidate_all()
-    # When each waiting request becomes late, planned as the module does
-    # when the response target changes.
-    history.replan_answer_due(env)
+    history.read_history(env, touch_rule.touch_models(env))
+    cr.execute(
+        "ANALYZE mail_activity; ANALYZE mail_message; ANALYZE res_partner; "
+        "ANALYZE crm_lead;"
+    )
+    env.invalidate_all()
     # No request becomes late while the bench runs (its runs are minutes
     # apart): the cron's set and the lower bound's compare at any moment.
     cr.execute(

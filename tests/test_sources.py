@@ -4,7 +4,7 @@ invoices, tasks and tickets, and the response target on a working calendar.
 Runs on the database with Sales, Invoicing, Project and OCA Helpdesk
 installed next to CRM (``make test``)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -12,7 +12,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.client_value.tools import response_target
 
-from .common import CALL, ClientValueCase
+from .common import CALL, SERVICE, ClientValueCase
 
 # A Friday evening, then the next Monday morning and Wednesday morning.
 FRIDAY_EVENING = datetime(2026, 3, 6, 18, 0)
@@ -304,3 +304,28 @@ class TestResponseTarget(SourceCase):
         later.invalidate_recordset()
         self.assertEqual(later.client_touch, "incoming")
         self.assertTrue(self.run_watch(datetime(2026, 3, 16, 10, 0)))
+
+    def test_a_request_done_while_left_out_is_answered_when_read_back(self):
+        """A service request on an order done while orders were left out is
+        answered at the moment it was done once they count again: the
+        history reader answers done requests, not only by replies."""
+        order = self.document("sale.order")
+        service = self.env.ref(SERVICE)
+        if "keep_done" in service._fields:
+            # Odoo 19 keeps every done activity; 18 when the type says so.
+            service.keep_done = True
+        settings = self.env["res.config.settings"].create({})
+        settings.client_value_source_sale_order = False
+        settings.execute()
+        request = self.request(order, FRIDAY_EVENING)
+        with self.at(FRIDAY_EVENING + timedelta(hours=3)):
+            request.action_done()
+            self.env.flush_all()
+        self.assertFalse(request.touch_kind, "not a touch while left out")
+        settings = self.env["res.config.settings"].create({})
+        settings.client_value_source_sale_order = True
+        settings.execute()
+        request.invalidate_recordset()
+        self.assertTrue(request.is_service_request)
+        self.assertTrue(request.date_answered)
+        self.assertFalse(self.run_watch(datetime(2026, 3, 16, 10, 0)))

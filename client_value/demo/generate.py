@@ -2,6 +2,8 @@ import logging
 import random
 from datetime import datetime, time, timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -151,9 +153,9 @@ class _Demo:
     Invoicing and Project are installed; with CRM alone the accounts' touches
     are on contacts and opportunities.
 
-    Every touch is made through the ORM, the way the module reads it, then
-    back-dated in SQL: the module stamps touches and answers with the
-    server's time, and the history spreads over the last year.
+    Every touch is made through the ORM with the clock set to its moment, so
+    the module's own code classifies and answers it; the history spreads
+    over the last year.
     """
 
     def __init__(self, env):
@@ -190,24 +192,26 @@ class _Demo:
         last_mail = self.env["mail.mail"].search([], order="id desc", limit=1).id
         users = self._demo_salespeople()
         accounts = self._demo_accounts(rng, users)
-        leads = self._demo_opportunities(rng, accounts)
-        documents = self._demo_documents(rng, accounts)
+        self._demo_opportunities(rng, accounts)
+        self._demo_documents(rng, accounts)
         healthy = [
             account
             for account in accounts
             if account.name not in NEGLECTED and not self._waiting_model(account)
         ]
         episodes = self._demo_episode_slots(rng, healthy)
-        for account in accounts:
-            records = self._account_records(account, leads, documents)
-            if account.name in NEGLECTED:
-                self._demo_neglected_history(rng, account, records)
-            elif self._waiting_model(account):
-                self._demo_neglected_through(rng, account, records)
-            else:
-                self._demo_care_history(
-                    rng, account, records, episodes.get(account.id, [])
-                )
+        # Odoo depends on freezegun; the clock moves to each touch's moment.
+        with freeze_time(self.now) as self.clock:
+            for account in accounts:
+                records = self._account_records(account)
+                if account.name in NEGLECTED:
+                    self._demo_neglected_history(rng, account, records)
+                elif self._waiting_model(account):
+                    self._demo_neglected_through(rng, account, records)
+                else:
+                    self._demo_care_history(
+                        rng, account, records, episodes.get(account.id, [])
+                    )
         self._demo_neglect_events()
         self._demo_mails_sent(last_mail or 0)
         self.env.invalidate_all()
@@ -650,15 +654,22 @@ class _Demo:
                 return model
         return None
 
-    def _account_records(self, account, leads, documents):
-        """{model: records} that can carry the touches of ``account``."""
-        contacts = account.child_ids or account
+    def _account_records(self, account):
+        """{model: records} that can carry the touches of ``account``, as the
+        module lists them (``client_value.care._account_records``); on
+        contacts, the people rather than the company itself when it has
+        some."""
+        rows = self.env.execute_query(
+            self.env["client_value.care"]._account_records([account.id])
+        )
+        ids = {}
+        for _account_id, model, res_id in rows:
+            ids.setdefault(model, []).append(res_id)
         records = {
-            "res.partner": list(contacts),
-            "crm.lead": [lead for lead in leads if lead.partner_id in contacts],
+            model: list(self.env[model].browse(sorted(found)))
+            for model, found in ids.items()
         }
-        for model, docs in documents.get(account.id, {}).items():
-            records[model] = docs
+        records["res.partner"] = list(account.child_ids or account)
         return records
 
     def _pick(self, rng, records, choices, when):
@@ -906,25 +917,37 @@ class _Demo:
         )
 
     # -- making one touch ---------------------------------------------------
+    #
+    # Each touch is made through the ORM with the clock set to its moment
+    # (``self.clock``): the module's own code classifies it, answers the
+    # requests it answers and plans when the waiting ones become late, as it
+    # would have then. Only the creation dates, which the database's own
+    # clock stamps, are set back in SQL.
+
+    def _at(self, moment):
+        self.clock.move_to(moment)
+
+    def _created_at(self, records, moment):
+        records.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET create_date = %s, write_date = %s WHERE id IN %s",
+                SQL.identifier(records._table),
+                moment,
+                moment,
+                tuple(records.ids),
+            )
+        )
 
     def _demo_done(self, record, xmlid, user, when, summary=None):
+        self._at(when - timedelta(days=1))
         activity = record.activity_schedule(
             xmlid, user_id=user.id, date_deadline=when.date(), summary=summary
         )
-        message_id = activity.action_done()
+        self._created_at(activity, when - timedelta(days=1))
+        self._at(when)
+        activity.action_done()
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_activity SET done_datetime = %(when)s,"
-                " date_done = %(day)s, create_date = %(created)s WHERE id = %(id)s;"
-                "UPDATE mail_message SET date = %(when)s WHERE id = %(message)s",
-                when=when,
-                day=when.date(),
-                created=when - timedelta(days=1),
-                id=activity.id,
-                message=message_id or 0,
-            )
-        )
         return activity
 
     def _demo_request(
@@ -933,57 +956,23 @@ class _Demo:
         """A service request made at ``when``, answered ``answer_hours``
         later by a reply on the same record, or by marking it done; never
         answered when ``answer_hours`` is None."""
+        self._at(when)
         activity = record.activity_schedule(
             SERVICE,
             user_id=user.id,
             date_deadline=(when + timedelta(days=2)).date(),
             summary=summary or "Please send the updated contract",
         )
-        # Back-dating the request plans when it becomes late (answer_due).
-        activity.write({"date_requested": when})
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_activity SET create_date = %s WHERE id = %s",
-                when,
-                activity.id,
-            )
-        )
-        if answer_hours is None:
-            return activity
-        answered = when + timedelta(hours=answer_hours)
-        if by_done:
-            message_id = activity.action_done()
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE mail_activity SET date_answered = %(at)s,"
-                    " done_datetime = %(at)s, date_done = %(day)s,"
-                    " response_hours = %(hours)s WHERE id = %(act)s;"
-                    "UPDATE mail_message SET date = %(at)s WHERE id = %(msg)s",
-                    at=answered,
-                    day=answered.date(),
-                    hours=float(answer_hours),
-                    act=activity.id,
-                    msg=message_id or 0,
+        self._created_at(activity, when)
+        if answer_hours is not None:
+            self._at(when + timedelta(hours=answer_hours))
+            if by_done:
+                activity.action_done()
+            else:
+                self._demo_post(
+                    record, user, self.env._("Here you are: done on our side.")
                 )
-            )
-            return activity
-        reply = self._demo_post(
-            record, user, self.env._("Here you are: done on our side.")
-        )
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_message SET date = %(at)s, client_touch_date = %(at)s"
-                " WHERE id = %(msg)s;"
-                "UPDATE mail_activity SET date_answered = %(at)s,"
-                " response_hours = %(hours)s WHERE id = %(act)s",
-                at=answered,
-                msg=reply.id,
-                hours=float(answer_hours),
-                act=activity.id,
-            )
-        )
         return activity
 
     def _customer(self, record):
@@ -995,8 +984,8 @@ class _Demo:
     def _demo_client_email(self, record, user, when, reply_hours, subject=None):
         """An email from the client at ``when`` on ``record``, answered
         ``reply_hours`` later by the salesperson; left waiting when
-        ``reply_hours`` is None. Its response target is planned from when it
-        arrived."""
+        ``reply_hours`` is None."""
+        self._at(when)
         incoming = record.message_post(
             body=self.env._("Hello, could you check our last invoice?")
             if record._name == "account.move" or not subject
@@ -1006,41 +995,10 @@ class _Demo:
             author_id=self._customer(record).id,
             subtype_xmlid="mail.mt_comment",
         )
-        company = response_target.document_companies(
-            self.env, [(record._name, record.id)]
-        )[(record._name, record.id)]
-        due = response_target.answer_due(self.env, company, when)
-        if reply_hours is None:
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE mail_message SET date = %(when)s,"
-                    " client_touch_date = %(when)s, answer_due = %(due)s"
-                    " WHERE id = %(incoming)s",
-                    when=when,
-                    due=due,
-                    incoming=incoming.id,
-                )
-            )
-            return incoming
-        reply = self._demo_post(record, user, self.env._("Checked: it is corrected."))
-        answered = when + timedelta(hours=reply_hours)
+        if reply_hours is not None:
+            self._at(when + timedelta(hours=reply_hours))
+            self._demo_post(record, user, self.env._("Checked: it is corrected."))
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_message SET date = %(when)s, client_touch_date = %(when)s,"
-                " answer_due = %(due)s WHERE id = %(incoming)s;"
-                "UPDATE mail_message SET date = %(at)s, client_touch_date = %(at)s"
-                " WHERE id = %(reply)s;"
-                "UPDATE mail_message SET date_answered = %(at)s"
-                " WHERE id = %(incoming)s AND date_answered IS NOT NULL",
-                when=when,
-                due=due,
-                incoming=incoming.id,
-                at=answered,
-                reply=reply.id,
-            )
-        )
         return incoming
 
     def _demo_post(self, record, user, body):

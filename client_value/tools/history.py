@@ -18,9 +18,10 @@ def read_history(env, models):
     have, had it been there: the touch kind of their activities (and the
     done moment of the archived ones: midnight of their UTC done date, or
     now for today's), their messages classified, the replies already there
-    answering the client emails before them (otherwise every old email
-    would wait forever and its account look neglected), and when each
-    request still waiting becomes late. Used before install, and when an
+    answering the client emails and requests before them, the requests
+    marked done answered then (otherwise every old request would wait
+    forever and its account look neglected), and when each request still
+    waiting becomes late. Used before install, and when an
     administrator adds a source in the settings."""
     models = tuple(models)
     if not models:
@@ -58,13 +59,27 @@ def read_history(env, models):
     # The columns just filled have no statistics yet: without them the
     # planner takes every message for a request and answers them one by one.
     cr.execute("ANALYZE mail_activity, mail_message")
+    # The requests are answered by the messages sent after them, and by
+    # being marked done (at their done moment, never before they were made).
     cr.execute(
         touch_rule.answer_sql(
             SQL(
-                "SELECT model, res_id, client_touch_date AS moment, id AS message_id, "
-                "NULL::integer AS activity_id, author_id FROM mail_message "
-                "WHERE client_touch = 'outgoing' AND model IN %s",
-                models,
+                """
+                SELECT model, res_id, client_touch_date AS moment, id AS message_id,
+                       NULL::integer AS activity_id, author_id
+                  FROM mail_message
+                 WHERE client_touch = 'outgoing' AND model IN %(models)s
+                UNION ALL
+                SELECT a.res_model, a.res_id, GREATEST(a.done_datetime, %(asked)s),
+                       NULL::integer, a.id, u.partner_id
+                  FROM mail_activity a
+                  LEFT JOIN res_users u ON u.id = a.user_id
+                 WHERE %(waiting)s AND a.active IS NOT TRUE
+                   AND a.done_datetime IS NOT NULL AND a.res_model IN %(models)s
+                """,
+                models=models,
+                asked=touch_rule.sql(touch_rule.ACTIVITY_REQUESTED_ON, "a"),
+                waiting=touch_rule.sql(touch_rule.ACTIVITY_WAITING, "a"),
             )
         )
     )
