@@ -1,5 +1,5 @@
 # client_value — see README.md
-.PHONY: demo demo-reset test compat retest lint bench help pot po screenshots readme
+.PHONY: demo demo-reset test compat retest lint bench help pot po screenshots readme wheel
 
 help:
 	@echo "make demo        set up and serve Odoo with client_value on http://localhost:8069 (admin/admin)"
@@ -14,6 +14,10 @@ help:
 	@echo "make po          merge the .pot into the fr/es .po files and list what is left to translate"
 	@echo "make screenshots refresh the app page screenshots (client_value/static/description)"
 	@echo "make readme     assemble client_value/README.rst from client_value/readme/*.md"
+	@echo "make wheel       build the wheel odoo-addon-client_value of the series into dist/"
+	@echo ""
+	@echo "Each target runs on Odoo 18.0 by default; ODOO_SERIES=19.0 (or an ODOO_SRC"
+	@echo "of a 19.0 tree) runs it on 19.0, e.g. make test ODOO_SERIES=19.0"
 
 demo:
 	@bash scripts/demo.sh
@@ -53,3 +57,7 @@ screenshots:
 # client_value/README.rst from the fragments in client_value/readme/.
 readme:
 	@bash scripts/venv_run.sh python scripts/readme.py
+
+# The wheel of one series (ODOO_SERIES, default 18.0), from the one source.
+wheel:
+	@bash scripts/venv_run.sh python scripts/wheel.py --series $(or $(ODOO_SERIES),18.0)

@@ -18,6 +18,7 @@ and prints a table and writes JSON under bench/results/.
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -219,7 +220,8 @@ def run(conf, db, name, accounts=0):
 
 
 def bench_size(conf, odoo_bin, n):
-    db = f"client_value_bench_{n}"
+    # Databases of another series than 18.0 carry its suffix (scripts/lib.sh).
+    db = f"client_value_bench_{n}{os.environ.get('DB_SUFFIX', '')}"
     print(f"== {n} accounts ({db})", flush=True)
     r = {"accounts": n, "core": run(conf, db, "core", n)}
     print(
@@ -239,7 +241,6 @@ def bench_size(conf, odoo_bin, n):
             "--stop-after-init",
             "--max-cron-threads=0",
             "--log-level=warn",
-            "--without-demo=all",
         ],
         check=True,
     )

@@ -2,7 +2,7 @@
     "name": "Client Value",
     "summary": "Track the value a sale brings to the client: impact-weighted "
     "pipeline, every client touch, neglected-account watch, outcome reviews",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/client-value/client_value",
     "author": "client_value contributors",

@@ -8,7 +8,7 @@ ACCOUNTS="${ACCOUNTS:-100000}"
 SIZES=("$ACCOUNTS")
 [ "${SCALING:-1}" = 0 ] || SIZES+=("$((ACCOUNTS * 2))")
 for n in "${SIZES[@]}"; do
-    db="client_value_bench_$n"
+    db="client_value_bench_$n$DB_SUFFIX"
     say "bench database $db: base modules with Sales, Invoicing and Project, no demo data"
     new_db_from_base "$db" nodemo "$DEMO_APPS"
 done
@@ -18,7 +18,7 @@ python bench/bench.py --conf "$ODOO_CONF" --odoo-bin "$ODOO_SRC/odoo-bin" "${SIZ
 # A default-size database takes gigabytes: drop them unless asked to keep them.
 if [ "${BENCH_KEEP_DB:-0}" != 1 ]; then
     for n in "${SIZES[@]}"; do
-        drop_db "client_value_bench_$n"
+        drop_db "client_value_bench_$n$DB_SUFFIX"
     done
     say "bench databases dropped (BENCH_KEEP_DB=1 keeps them)"
 fi

@@ -24,9 +24,9 @@ SUITES=(
     rating/tests
     test_mail_full/tests
 )
-BASE_DB=client_value_compat_base
-ADDON_DB=client_value_compat_addon
-WORK="$CACHE/compat"
+BASE_DB=client_value_compat_base$DB_SUFFIX
+ADDON_DB=client_value_compat_addon$DB_SUFFIX
+WORK="$CACHE/compat/$ODOO_SERIES"
 mkdir -p "$WORK/run"
 
 now() { date +%s.%N; }

@@ -2,7 +2,7 @@
 # `make demo`: set up, create (or reuse) client_value_demo, serve Odoo.
 source "$(dirname "$0")/lib.sh"
 setup_all
-DEMO_DB="${DEMO_DB:-client_value_demo}"
+DEMO_DB="${DEMO_DB:-client_value_demo$DB_SUFFIX}"
 if [ "${1:-}" = "--reset" ]; then
     say "dropping $DEMO_DB"
     drop_db "$DEMO_DB"

@@ -1,16 +1,21 @@
 # shellcheck shell=bash
 # Shared setup for `make demo`, `make test` and `make bench`.
 #
-# Everything that is missing is prepared once and cached under
+# One checkout serves Odoo 18.0 (the default) and 19.0: ODOO_SERIES=19.0, or
+# an ODOO_SRC whose odoo/release.py says 19.0, selects the series. Everything
+# that is missing is prepared once per series and cached under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/client_value:
-#   odoo-18.0/         Odoo 18.0 Community source (unless $ODOO_SRC is set)
-#   venv-<hash>/       virtualenv keyed by the requirement files
+#   odoo-<series>/     Odoo Community source (unless $ODOO_SRC is set)
+#   venv-<hash>/       virtualenv keyed by the series and its requirement files
 #   pg/                private PostgreSQL cluster, only when no server answers
 #                      (as root, $PG_PRIVATE_DIR or /var/tmp/client_value-pg when
 #                      the postgres user cannot reach this folder)
 #   data/              Odoo data_dir (filestores)
-#   odoo-<hash>.conf   generated server configuration, one per checkout
-#   compat/            `make compat`: cached baseline results, logs
+#   odoo-<hash>-<series>.conf  generated server configuration, one per
+#                      checkout and series
+#   compat/<series>/   `make compat`: cached baseline results, logs
+# Databases of 19.0 carry the suffix _19 (client_value_test_19, ...), so
+# both series' databases live side by side.
 # and, in PostgreSQL, template databases built by click-odoo-initdb:
 #   cvbase-*           client_value's dependencies (make test, demo, bench)
 #   cvcompat-*         the modules of Odoo's suites run by `make compat`
@@ -18,39 +23,58 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/client_value"
-ODOO_SOURCE_URL="${ODOO_SOURCE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
-# One configuration per checkout, so several checkouts can run side by side.
-ODOO_CONF="$CACHE/odoo-$(echo "$ROOT" | sha256sum | cut -c1-8).conf"
+SUPPORTED_SERIES="18.0 19.0"
 mkdir -p "$CACHE"
 
 say() { printf '\033[1m[client_value]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[client_value] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-is_odoo18() { [ -f "$1/odoo-bin" ] && grep -q "^version_info = (18, 0" "$1/odoo/release.py" 2>/dev/null; }
+# The series of the Odoo source tree $1 ("18.0", "19.0"), from odoo/release.py.
+odoo_series() {
+    sed -n 's/^version_info = (\([0-9]*\), \([0-9]*\).*/\1.\2/p' "$1/odoo/release.py" 2>/dev/null | tr -d '\r'
+}
+is_odoo_series() { [ -f "$1/odoo-bin" ] && [ "$(odoo_series "$1")" = "$ODOO_SERIES" ]; }
 
-# Locate Odoo 18.0: $ODOO_SRC, then the cache, then the official archive.
+# The series: ODOO_SERIES, else the one of ODOO_SRC, else 18.0.
+if [ -z "${ODOO_SERIES:-}" ] && [ -n "${ODOO_SRC:-}" ]; then
+    ODOO_SERIES="$(odoo_series "$ODOO_SRC")"
+fi
+ODOO_SERIES="${ODOO_SERIES:-18.0}"
+case " $SUPPORTED_SERIES " in
+    *" $ODOO_SERIES "*) ;;
+    *) die "ODOO_SERIES=$ODOO_SERIES is not supported (one of: $SUPPORTED_SERIES)." ;;
+esac
+# Databases of another series than 18.0 carry its suffix.
+DB_SUFFIX=""
+[ "$ODOO_SERIES" = 18.0 ] || DB_SUFFIX="_${ODOO_SERIES%%.*}"
+export ODOO_SERIES DB_SUFFIX
+ODOO_SOURCE_URL="${ODOO_SOURCE_URL:-https://nightly.odoo.com/$ODOO_SERIES/nightly/src/odoo_$ODOO_SERIES.latest.tar.gz}"
+# One configuration per checkout and series, so several can run side by side.
+ODOO_CONF="$CACHE/odoo-$(echo "$ROOT" | sha256sum | cut -c1-8)-$ODOO_SERIES.conf"
+
+# Locate Odoo: $ODOO_SRC, then the cache, then the official archive.
 find_odoo() {
     if [ -n "${ODOO_SRC:-}" ]; then
-        is_odoo18 "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo-bin or wrong version)."
+        is_odoo_series "$ODOO_SRC" || die "ODOO_SRC=$ODOO_SRC is not an Odoo $ODOO_SERIES source tree (no odoo-bin, or its release.py says: $(odoo_series "$ODOO_SRC"))."
         ODOO_SRC="$(cd "$ODOO_SRC" && pwd)"
-    elif is_odoo18 "$CACHE/odoo-18.0"; then
-        ODOO_SRC="$CACHE/odoo-18.0"
+    elif is_odoo_series "$CACHE/odoo-$ODOO_SERIES"; then
+        ODOO_SRC="$CACHE/odoo-$ODOO_SERIES"
     else
-        say "Odoo 18.0 not found; downloading $ODOO_SOURCE_URL"
+        say "Odoo $ODOO_SERIES not found; downloading $ODOO_SOURCE_URL"
         local tmp
         tmp="$(mktemp -d "$CACHE/odoo-download.XXXXXX")"
         if curl -fsSL --connect-timeout 10 --max-time 900 "$ODOO_SOURCE_URL" -o "$tmp/odoo.tar.gz" \
             && mkdir -p "$tmp/src" && tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1 \
-            && is_odoo18 "$tmp/src"; then
-            rm -rf "$CACHE/odoo-18.0" && mv "$tmp/src" "$CACHE/odoo-18.0" && rm -rf "$tmp"
-            ODOO_SRC="$CACHE/odoo-18.0"
+            && is_odoo_series "$tmp/src"; then
+            rm -rf "$CACHE/odoo-$ODOO_SERIES" && mv "$tmp/src" "$CACHE/odoo-$ODOO_SERIES" && rm -rf "$tmp"
+            ODOO_SRC="$CACHE/odoo-$ODOO_SERIES"
         else
             rm -rf "$tmp"
-            die "Odoo 18.0 source not found and could not be downloaded.
+            die "Odoo $ODOO_SERIES source not found and could not be downloaded.
   Provide it in one of these ways:
-    - export ODOO_SRC=/path/to/odoo-18.0   (a checkout of Odoo 18.0 Community)
-    - put the source tree at $CACHE/odoo-18.0
-    - export ODOO_SOURCE_URL=<url of an Odoo 18.0 source .tar.gz> and retry"
+    - export ODOO_SRC=/path/to/odoo-$ODOO_SERIES   (a checkout of Odoo $ODOO_SERIES Community)
+    - put the source tree at $CACHE/odoo-$ODOO_SERIES
+    - export ODOO_SOURCE_URL=<url of an Odoo $ODOO_SERIES source .tar.gz> and retry"
         fi
     fi
     export ODOO_SRC
@@ -69,12 +93,14 @@ find_python() {
     die "Python 3.10, 3.11 or 3.12 is required (set PYTHON=/path/to/python3.x)."
 }
 
-# Virtualenv keyed by the requirement files and the interpreter version,
-# so a warm machine reuses it and a changed pin builds a fresh one.
+# Virtualenv keyed by the series, its requirement files and the interpreter
+# version, so a warm machine reuses it and a changed pin builds a fresh one.
+# The Community addons the tests run with are pinned per series.
 setup_venv() {
     find_python
-    local key
-    key="$( { cat "$ROOT"/requirements/*.txt; "$PYTHON_BIN" -V; } | sha256sum | cut -c1-12)"
+    local key addons="$ROOT/requirements/addons-$ODOO_SERIES.txt"
+    [ -f "$addons" ] || die "no $addons: the Community addons of Odoo $ODOO_SERIES are not pinned."
+    key="$( { echo "$ODOO_SERIES"; cat "$ROOT/requirements/odoo.txt" "$ROOT/requirements/dev.txt" "$addons"; "$PYTHON_BIN" -V; } | sha256sum | cut -c1-12)"
     VENV="$CACHE/venv-$key"
     if [ ! -f "$VENV/.complete" ]; then
         say "creating virtualenv $VENV (Odoo dependencies and project tools from PyPI)"
@@ -83,7 +109,7 @@ setup_venv() {
         local log="$CACHE/pip-install.log"
         if ! { "$VENV/bin/pip" install --upgrade pip setuptools wheel \
                && "$VENV/bin/pip" install -r "$ROOT/requirements/odoo.txt" -r "$ROOT/requirements/dev.txt" \
-               && "$VENV/bin/pip" install --no-deps -r "$ROOT/requirements/addons.txt"; } >"$log" 2>&1; then
+               && "$VENV/bin/pip" install --no-deps -r "$addons"; } >"$log" 2>&1; then
             tail -30 "$log" >&2
             die "installing Python dependencies failed (full log: $log)"
         fi
@@ -201,10 +227,10 @@ write_conf() {
 [options]
 addons_path = $ODOO_SRC/addons,$ROOT
 data_dir = $CACHE/data
-db_host = ${PGHOST:-False}
-db_port = ${PGPORT:-False}
 db_user = $PGUSER
-db_password = ${PGPASSWORD:-False}
+${PGHOST:+db_host = $PGHOST}
+${PGPORT:+db_port = $PGPORT}
+${PGPASSWORD:+db_password = $PGPASSWORD}
 admin_passwd = admin
 http_interface = ${HTTP_INTERFACE:-127.0.0.1}
 http_port = ${HTTP_PORT:-8069}

@@ -9,7 +9,7 @@ require_chromium
 # Two databases: CRM with the apps whose documents carry touches (Sales,
 # Invoicing, Project, OCA Helpdesk), for the whole suite; and CRM alone, for
 # tests/crm_alone (the module depends on none of those apps).
-TEST_DB="${TEST_DB:-client_value_test}"
+TEST_DB="${TEST_DB:-client_value_test$DB_SUFFIX}"
 TEST_DB_CRM="${TEST_DB}_crm"
 
 prepare_db() {

@@ -30,6 +30,8 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.client_value.tools import rating as rating_scale
 
+from .compat import stage_team
+
 SERVICE = "client_value.mail_activity_type_service_request"
 ADMIN = "client_value.mail_activity_type_admin_task"
 CALL = "mail.mail_activity_data_call"
@@ -107,17 +109,17 @@ class ClientValueFixtures:
         )
         Stage = cls.env["crm.stage"]
         cls.stage_new = Stage.create(
-            {"name": "CV New", "sequence": 1, "team_id": cls.team.id}
+            {"name": "CV New", "sequence": 1, **stage_team(cls.team)}
         )
         cls.stage_won = Stage.create(
-            {"name": "CV Won", "sequence": 90, "is_won": True, "team_id": cls.team.id}
+            {"name": "CV Won", "sequence": 90, "is_won": True, **stage_team(cls.team)}
         )
         cls.stage_won_2 = Stage.create(
             {
                 "name": "CV Delivered",
                 "sequence": 91,
                 "is_won": True,
-                "team_id": cls.team.id,
+                **stage_team(cls.team),
             }
         )
 

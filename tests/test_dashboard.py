@@ -10,6 +10,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import NOW, ClientValueCase
+from .compat import readonly_dashboard
 
 
 def _charts(dashboard):
@@ -74,7 +75,7 @@ class TestDashboard(ClientValueCase):
 
     def test_manager_loads_it_and_a_salesman_does_not_see_it(self):
         dashboard = self.dashboard.with_user(self.manager)
-        loaded = dashboard.get_readonly_dashboard()
+        loaded = readonly_dashboard(dashboard)
         self.assertTrue(loaded["snapshot"]["sheets"])
         visible = self.env["spreadsheet.dashboard"].with_user(self.salesman).search([])
         self.assertNotIn(self.dashboard, visible)

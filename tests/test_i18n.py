@@ -11,7 +11,8 @@ import polib
 from lxml import html
 
 from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools.translate import trans_export
+
+from .compat import ODOO_19, export_po
 
 ROOT = Path(__file__).resolve().parents[1]
 I18N = ROOT / "client_value/i18n"
@@ -63,10 +64,16 @@ def texts_of(markup):
 class TestI18n(TransactionCase):
     def test_pot_is_up_to_date(self):
         buffer = io.BytesIO()
-        trans_export(False, ["client_value"], buffer, "po", self.env.cr)
+        export_po(["client_value"], buffer, self.env)
         exported = normalise(buffer.getvalue().decode())
         self.assertTrue(POT.is_file(), "%s is missing: run `make pot`" % POT.name)
         committed = normalise(POT.read_text(encoding="utf-8"))
+        if ODOO_19:
+            # The template is exported from 18.0 (make pot); 19.0 exports the
+            # same terms of client_value, plus the names 19.0 gives the Odoo
+            # models client_value extends (crm.lead is "Lead" there).
+            self.assertFalse(self._terms_missing(committed, exported))
+            return
         if committed != exported:
             diff = difflib.unified_diff(
                 committed.splitlines(),
@@ -79,6 +86,33 @@ class TestI18n(TransactionCase):
                 "client_value/i18n/client_value.pot is out of date: run `make pot` "
                 "and commit the file.\n%s" % "\n".join(list(diff)[:80])
             )
+
+    def _terms_missing(self, committed, exported):
+        """Terms of ``exported`` not in ``committed``, but the names of the
+        Odoo models client_value extends."""
+        known = {entry.msgid for entry in polib.pofile(committed)}
+        # The models client_value defines (its own xmlids; an extended
+        # model's xmlid belongs to the module that defines it first).
+        own_models = set(
+            self.env["ir.model.data"]
+            .search([("module", "=", "client_value"), ("model", "=", "ir.model")])
+            .filtered(
+                lambda data: self.env["ir.model"].browse(data.res_id).modules
+                == "client_value"
+            )
+            .mapped("name")
+        )
+
+        def odoo_model_name(occurrence):
+            kind, _sep, xmlid = occurrence.partition(":client_value.")
+            return kind == "model:ir.model,name" and xmlid not in own_models
+
+        return {
+            entry.msgid
+            for entry in polib.pofile(exported)
+            if entry.msgid not in known
+            and not all(odoo_model_name(where) for where, _line in entry.occurrences)
+        }
 
     def test_pot_is_a_template(self):
         """Terms only: translations belong in <lang>.po files."""

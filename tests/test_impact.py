@@ -17,6 +17,7 @@ from odoo.addons.client_value import hooks
 from odoo.addons.client_value.models.crm_lead_impact import CrmLead
 
 from .common import ClientValueCase
+from .compat import add_group, read_group_for_columns
 
 PIPELINE_ACTION = "client_value.crm_lead_action_impact_pipeline"
 REQUIRE_PARAM = "client_value.require_impact_assessment"
@@ -264,7 +265,12 @@ class TestImpactWinRule(ClientValueCase):
     def test_rule_on_refuses_creating_in_a_won_stage(self):
         self._enable_rule_through_settings()
         with self.assertRaises(UserError) as caught:
-            self.opportunity("Born won", stage_id=self.stage_won.id, impact_level="1")
+            self.opportunity(
+                "Born won",
+                stage_id=self.stage_won.id,
+                impact_level="1",
+                probability=100,
+            )
         self.assertIn(self.label("client_need"), str(caught.exception))
         self.assertEqual(
             self.env["crm.lead"].search_count([("name", "=", "Born won")]), 0
@@ -592,9 +598,7 @@ class TestImpactPipelineAccess(ClientValueCase):
         with self.assertRaises(AccessError):
             self.others.with_user(self.salesman).write({"impact_level": "1"})
         # A salesman with all leads sees everything.
-        self.salesman.groups_id += self.env.ref(
-            "sales_team.group_sale_salesman_all_leads"
-        )
+        add_group(self.salesman, "sales_team.group_sale_salesman_all_leads")
         self.assertIn(self.others, Lead.search([("id", "=", self.others.id)]))
 
     def test_salesman_can_assess_his_opportunity(self):
@@ -716,10 +720,10 @@ class TestImpactViews(ClientValueCase):
 
         # The data behind each view loads for the salesman.
         domain = safe_eval(action["domain"], {"uid": demo.id})
-        columns = Lead.web_read_group(
-            domain, ["weighted_impact:sum"], ["stage_id"], lazy=True
+        columns = read_group_for_columns(
+            Lead, domain, "weighted_impact:sum", "stage_id"
         )
-        total = sum(group["weighted_impact"] for group in columns["groups"])
+        total = sum(value for _group, value in columns)
         visible = Lead.search(domain)
         self.assertTrue(visible)
         self.assertAlmostEqual(total, sum(visible.mapped("weighted_impact")))

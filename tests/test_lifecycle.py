@@ -21,11 +21,17 @@ from pathlib import Path
 import requests
 
 import odoo
+import odoo.release
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL, config
 
 ROOT = Path(__file__).resolve().parents[1]
-ODOO_BIN = Path(odoo.__file__).resolve().parents[1] / "odoo-bin"
+# 19.0: odoo is a namespace package (odoo.__file__ is None); release.py is
+# in both series.
+ODOO_BIN = Path(odoo.release.__file__).resolve().parents[1] / "odoo-bin"
+# The server configuration of this run: config.rcfile on 18.0 (deprecated on
+# 19.0, where config["config"] holds it).
+RCFILE = config.get("config") or getattr(config, "rcfile", None)
 WORKERS = ("--workers=2", "--max-cron-threads=2")
 # Odoo's log format: "<date> <time> <pid> <LEVEL> <db> <logger>: <message>"
 LOG_ERROR = re.compile(
@@ -254,7 +260,7 @@ class TestLifecycle(TransactionCase):
         return [
             sys.executable,
             str(ODOO_BIN),
-            *("-c", config.rcfile, "-d", self.db),
+            *("-c", RCFILE, "-d", self.db),
             "--http-port=%d" % (http_port or free_port()),
             "--gevent-port=%d" % free_port(),
         ]
@@ -278,7 +284,7 @@ class TestLifecycle(TransactionCase):
         proc = subprocess.run(
             [
                 sys.executable,
-                *(str(ODOO_BIN), "shell", "-c", config.rcfile, "-d", self.db),
+                *(str(ODOO_BIN), "shell", "-c", RCFILE, "-d", self.db),
                 *("--no-http", "--max-cron-threads=0", "--log-level=warn"),
             ],
             input=prelude + code,

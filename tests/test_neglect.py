@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import ADMIN, CALL, NOW, ClientValueCase
+from .compat import registry_test_mode
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # Queries of a cron run flagging accounts in one batch, and of each batch.
@@ -389,7 +390,7 @@ class TestNeglectRobustness(NeglectCommon):
         cron = self.env.ref("client_value.ir_cron_flag_neglected_accounts")
         self.assertEqual(cron.model_id.model, "client_value.neglect.watch")
         self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        with self.at(NOW):
+        with self.at(NOW), registry_test_mode(self):
             cron.method_direct_trigger()
             self.env.flush_all()
         self.env.invalidate_all()

@@ -20,12 +20,19 @@ import docutils.utils
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
 
+from .compat import SERIES
+
 ADDON_DIR = Path(__file__).resolve().parents[1] / "client_value"
 WHEEL_NAME = "odoo_addon_client_value-%s-py3-none-any.whl"
 
 
 def _manifest():
     return ast.literal_eval((ADDON_DIR / "__manifest__.py").read_text())
+
+
+def _version():
+    """The manifest's version, as Odoo (and the wheel) of this series read it."""
+    return "%s.%s" % (SERIES, _manifest()["version"])
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -36,13 +43,12 @@ class TestPackaging(TransactionCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="client_value_wheel_")
         cls.addClassCleanup(cls.tmp.cleanup)
         cls.wheel_dir = Path(cls.tmp.name) / "dist"
+        # The wheel of the series this test runs on, built from the one source.
         cls.build = subprocess.run(
             [
                 sys.executable,
-                *("-m", "pip", "wheel", "--no-deps", "--no-index"),
-                "--no-build-isolation",
-                *("--wheel-dir", str(cls.wheel_dir)),
-                str(ADDON_DIR),
+                str(ADDON_DIR.parent / "scripts/wheel.py"),
+                *("--series", SERIES, "--wheel-dir", str(cls.wheel_dir)),
             ],
             capture_output=True,
             text=True,
@@ -60,22 +66,23 @@ class TestPackaging(TransactionCase):
 
     def test_wheel_name_follows_the_manifest_version(self):
         version = _manifest()["version"]
-        self.assertEqual(self._wheel().name, WHEEL_NAME % version)
+        self.assertEqual(version.count("."), 2, "a series-neutral x.y.z version")
+        self.assertEqual(self._wheel().name, WHEEL_NAME % _version())
 
     def test_wheel_metadata(self):
         manifest = _manifest()
         with zipfile.ZipFile(self._wheel()) as whl:
             raw = whl.read(
-                "odoo_addon_client_value-%s.dist-info/METADATA" % manifest["version"]
+                "odoo_addon_client_value-%s.dist-info/METADATA" % _version()
             ).decode()
         metadata = email.parser.HeaderParser().parsestr(raw)
         self.assertEqual(metadata["Name"], "odoo-addon-client_value")
-        self.assertEqual(metadata["Version"], manifest["version"])
+        self.assertEqual(metadata["Version"], _version())
         self.assertEqual(metadata["License"], manifest["license"])
         self.assertEqual(metadata["Summary"], manifest["summary"])
         # Odoo core addons (crm, mail, ...) collapse into one requirement on Odoo.
-        self.assertEqual(metadata.get_all("Requires-Dist"), ["odoo==18.0.*"])
-        self.assertIn("Framework :: Odoo :: 18.0", metadata.get_all("Classifier"))
+        self.assertEqual(metadata.get_all("Requires-Dist"), [f"odoo=={SERIES}.*"])
+        self.assertIn(f"Framework :: Odoo :: {SERIES}", metadata.get_all("Classifier"))
         # The long description is the addon's README.rst.
         self.assertIn("Client Value", metadata.get_payload())
 
@@ -84,7 +91,7 @@ class TestPackaging(TransactionCase):
         with zipfile.ZipFile(self._wheel()) as whl:
             names = set(whl.namelist())
         prefix = "odoo/addons/client_value/"
-        dist_info = "odoo_addon_client_value-%s.dist-info/" % manifest["version"]
+        dist_info = "odoo_addon_client_value-%s.dist-info/" % _version()
         stray = {n for n in names if not n.startswith((prefix, dist_info))}
         self.assertFalse(stray, "files outside the addon folder")
         expected = {"__init__.py", "__manifest__.py", "README.rst"}
@@ -127,12 +134,13 @@ class TestPackaging(TransactionCase):
         self.assertEqual(install.returncode, 0, install.stdout + install.stderr)
         # A fresh interpreter whose addons path holds only Odoo's own addons:
         # client_value can only come from the installed wheel.
-        odoo_addons = [
-            p for p in config["addons_path"].split(",") if Path(p, "crm").is_dir()
-        ]
+        paths = config["addons_path"]  # a list on 19.0, a string on 18.0
+        paths = paths if isinstance(paths, list) else paths.split(",")
+        odoo_addons = [p for p in paths if Path(p, "crm").is_dir()]
         probe = (
-            "import sys, odoo\n"
-            "odoo.tools.config.parse_config(['--addons-path', sys.argv[1]])\n"
+            "import sys\n"
+            "from odoo.tools import config\n"
+            "config.parse_config(['--addons-path', sys.argv[1]])\n"
             "from odoo.modules.module import get_module_path, get_manifest\n"
             "print(get_module_path('client_value'))\n"
             "print(get_manifest('client_value')['version'])\n"
@@ -151,7 +159,7 @@ class TestPackaging(TransactionCase):
         self.assertEqual(found.returncode, 0, found.stderr)
         path, version = found.stdout.split()
         self.assertEqual(Path(path), target / "odoo" / "addons" / "client_value")
-        self.assertEqual(version, _manifest()["version"])
+        self.assertEqual(version, _version())
 
 
 @tagged("post_install", "-at_install", "client_value")

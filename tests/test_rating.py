@@ -13,6 +13,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import ClientValueCase, ClientValueHttpCase
+from .compat import mail_server_connect_name, set_lost
 
 
 @tagged("post_install", "-at_install", "client_value")
@@ -147,7 +148,7 @@ class TestClientRating(ClientValueCase, MockEmail):
         # a lost deal of the same account does not count
         lost = self._won_lead("CV Account Lost", partner=self.ana)
         lost._client_value_record_outcome("improved")
-        lost.action_set_lost()
+        set_lost(lost, self.stage_new)
         other_account = self.env["res.partner"].create({"name": "CV Elsewhere"})
 
         more_contacts = self.env["res.partner"].create(
@@ -298,7 +299,8 @@ class TestAskTheClient(ClientValueCase, MockEmail):
         def refuse(*args, **kwargs):
             raise ConnectionRefusedError("Connection refused: no outgoing mail server")
 
-        with patch.object(type(self.env["ir.mail_server"]), "connect", refuse):
+        server = type(self.env["ir.mail_server"])
+        with patch.object(server, mail_server_connect_name(self.env), refuse):
             notification = self.ask_client(self.lead, self.salesman)
         self.assertEqual(notification["params"]["type"], "danger")
         message = notification["params"]["message"]

@@ -22,6 +22,7 @@ from odoo.addons.client_value.tools import rating as rating_scale
 from odoo.addons.mail.tests.common import MockEmail
 
 from .common import CALL, NOW, ClientValueCase, ClientValueHttpCase
+from .compat import clear_param_cache
 
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 REFUSED = (AccessError, UserError, ValidationError)
@@ -472,7 +473,7 @@ class TestSettingsNeverBreakAPage(ClientValueCase):
         self.env.cr.execute(
             "UPDATE ir_config_parameter SET value = %s WHERE key = %s", (value, key)
         )
-        self.env.registry.clear_cache()
+        clear_param_cache(self.env)
         self.env.invalidate_all()
 
     def test_out_of_range_window_falls_back_to_the_default(self):

@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..tools import rating as rating_scale
 from ..tools import response_target, settings
+from ..tools.compat import users_groups_field
 
 _logger = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ class _Demo:
                         "name": "Nina Okafor",
                         "login": "nina.okafor@example.com",
                         "email": "nina.okafor@example.com",
-                        "groups_id": [(6, 0, [group.id])],
+                        users_groups_field(self.env): [(6, 0, [group.id])],
                     }
                 ]
             )
@@ -381,12 +382,16 @@ class _Demo:
         return leads | earlier
 
     def _date_lead(self, lead, created, closed=None):
+        """Created at ``created``, closed at ``closed``. An open deal moved
+        to its stage in the last days: Odoo 19 shows deals that sit in a
+        stage too long as rotting, and the demo's open deals are moving."""
         self.since[("crm.lead", lead.id)] = created
+        moved = closed or max(created, self.now - timedelta(days=2))
         self.env.cr.execute(
             SQL(
                 "UPDATE crm_lead SET create_date = %(created)s,"
                 " date_open = %(created)s,"
-                " date_last_stage_update = COALESCE(%(closed)s, %(created)s),"
+                " date_last_stage_update = %(moved)s,"
                 " date_closed = COALESCE(%(closed)s, date_closed),"
                 " day_open = 0,"
                 " day_close = CASE WHEN %(closed)s IS NULL THEN day_close"
@@ -394,6 +399,7 @@ class _Demo:
                 " WHERE id = %(id)s",
                 created=created,
                 closed=closed,
+                moved=moved,
                 id=lead.id,
             )
         )

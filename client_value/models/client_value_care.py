@@ -287,10 +287,40 @@ class ClientValueCare(models.AbstractModel):
             self.env["client_value.neglect.watch"]._reconsider(flagged)
 
     @api.model
-    def _documents_changed(self, records):
-        """Touches moved between the documents ``records`` ((model, res_id)
-        pairs): their accounts follow."""
-        self._accounts_changed(self._accounts_of(records))
+    def _accounts_changed_later(self, partner_ids=(), documents=()):
+        """The accounts of ``partner_ids`` (contacts or accounts) and of
+        ``documents`` ((model, res_id) pairs) follow once, just before the
+        transaction commits: a mass operation (converting or merging many
+        leads, importing contacts) costs one run for all its accounts, and
+        nothing while it works."""
+        precommit = self.env.cr.precommit
+        data = precommit.data.setdefault(
+            "client_value.accounts_changed", {"partners": set(), "documents": set()}
+        )
+        if not data["partners"] and not data["documents"]:
+            precommit.add(self._accounts_changed_now)
+        data["partners"].update(pid for pid in partner_ids if pid)
+        data["documents"].update(documents)
+
+    @api.model
+    def _accounts_changed_now(self):
+        data = self.env.cr.precommit.data.pop("client_value.accounts_changed", None)
+        if not data:
+            return
+        # sudo: the accounts follow their touches, whoever made the change
+        care = self.sudo()
+        account_ids = set(care._accounts_of(data["documents"]))
+        if data["partners"]:
+            care.env["res.partner"].flush_model(["commercial_partner_id"])
+            rows = care.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT commercial_partner_id FROM res_partner "
+                    "WHERE id = ANY(%s)",
+                    list(data["partners"]),
+                )
+            )
+            account_ids.update(row[0] for row in rows)
+        care._accounts_changed(account_ids)
 
     @api.model
     def _accounts_changed(self, account_ids):

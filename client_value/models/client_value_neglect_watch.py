@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL, split_every
 
 from ..tools import settings, touch_rule, ui
+from ..tools.compat import cron_progress
 from ..tools.touch_rule import active_sources, sql
 
 _logger = logging.getLogger(__name__)
@@ -141,11 +142,9 @@ class ClientValueNeglectWatch(models.AbstractModel):
             with self.env.cr.savepoint():
                 self._apply(batch)
             done += len(batch)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            cron_progress(self.env, len(batch), done, total - done, auto_commit)
         if not total:
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            cron_progress(self.env, 0, 0, 0)
         return total
 
     @api.model

@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import date_utils, plaintext2html
 
 from ..tools import settings
+from ..tools.compat import domain_and
 from ..tools.protect import check_protected
 
 OUTCOME_STATES = [
@@ -81,7 +81,7 @@ class CrmLead(models.Model):
         domain = self._client_value_won_domain()
         if (operator == "=") == value:
             return domain
-        return ["!", *expression.AND([domain])]
+        return ["!", *domain_and([domain])]
 
     def _client_value_not_won(self, error=UserError):
         """Outcomes belong to won deals only: refuse with ``error`` for the

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import rating as rating_scale
 from ..tools import settings, ui
+from ..tools.compat import cron_progress, returns_message
 from ..tools.protect import check_protected
 
 RATING_TEMPLATE = "client_value.mail_template_impact_rating_request"
@@ -228,7 +229,7 @@ class CrmLead(models.Model):
         leads = self.search(domain, limit=batch, order="id")
         leads._client_value_send_rating_request(force_send=False)
         remaining = self.search_count(domain) if len(leads) == batch else 0
-        self.env["ir.cron"]._notify_progress(done=len(leads), remaining=remaining)
+        cron_progress(self.env, len(leads), len(leads), remaining)
 
     # ------------------------------------------------------------------
     # The client's answer
@@ -288,7 +289,7 @@ class CrmLead(models.Model):
             notify_delay_send=notify_delay_send,
         )
 
-    @api.returns("mail.message", lambda value: value.id)
+    @returns_message
     def message_post(self, **kwargs):
         """A rating enters a deal's chatter only through ``rating_apply``."""
         if (kwargs.get("rating_value") or kwargs.get("rating_id")) and not self.env.su:

@@ -1,6 +1,9 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+from odoo.addons.mail.tools.discuss import Store
+
+from ..tools.compat import ODOO_19
 from .crm_lead_outcome import RECORDED_OUTCOMES
 
 
@@ -27,13 +30,29 @@ class MailActivity(models.Model):
             )
         return reviews._client_value_open_outcome_wizard(feedback=feedback)
 
-    def _to_store(self, store):
-        """Tell the web client which activities are Impact Reviews, so its
-        "Done" button opens the outcome wizard too."""
-        result = super()._to_store(store)
-        for activity in self._client_value_reviews():
-            store.add(activity, {"client_value_outcome_review": True})
-        return result
+    # Tell the web client which activities are Impact Reviews, so its "Done"
+    # button opens the outcome wizard too: 18.0 sends an activity through
+    # its _to_store(store), 19.0 through the fields of _to_store_defaults.
+    if ODOO_19:
+
+        def _to_store_defaults(self, target):
+            reviews = self._client_value_reviews()
+            return [
+                *super()._to_store_defaults(target),
+                Store.Attr(
+                    "client_value_outcome_review",
+                    True,
+                    predicate=lambda activity: activity in reviews,
+                ),
+            ]
+
+    else:
+
+        def _to_store(self, store):
+            result = super()._to_store(store)
+            for activity in self._client_value_reviews():
+                store.add(activity, {"client_value_outcome_review": True})
+            return result
 
     def _client_value_reviews(self):
         """Open Impact Reviews whose won deal still waits for its outcome;

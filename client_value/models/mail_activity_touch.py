@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import response_target, touch_rule
+from ..tools.compat import activity_types_keep_done
 from ..tools.protect import check_protected
 
 # Fields only the module's own logic writes: the touch and its answer.
@@ -146,8 +147,8 @@ class MailActivity(models.Model):
         moved = self._client_value_documents() if moving else []
         result = super().write(vals)
         if moved:
-            self.env["client_value.care"]._documents_changed(
-                moved + self._client_value_documents()
+            self.env["client_value.care"]._accounts_changed_later(
+                documents=moved + self._client_value_documents()
             )
         elif "date_requested" in vals:
             requests = self.filtered("is_service_request")
@@ -219,9 +220,13 @@ class MailActivity(models.Model):
         touches.sudo().write({"done_datetime": now})
         records = [(activity.res_model, activity.res_id) for activity in touches]
         requests = touches.filtered("is_service_request")
-        keep = touches.filtered(
-            lambda activity: not activity.activity_type_id.keep_done
-        )
+        # 18.0 deletes the done activities of types without Keep Done: the
+        # touches among them are kept (archived). 19.0 archives them all.
+        keep = touches.browse()
+        if activity_types_keep_done(self.env):
+            keep = touches.filtered(
+                lambda activity: not activity.activity_type_id.keep_done
+            )
         result = super(
             MailActivity, self.with_context(client_value_keep_done=keep.ids)
         )._action_done(feedback=feedback, attachment_ids=attachment_ids)

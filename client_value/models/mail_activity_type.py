@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools.touch_rule import TOUCH_KINDS
 
@@ -21,3 +21,10 @@ class MailActivityType(models.Model):
         "contacts and opportunities. Empty when the activity is not a "
         "contact with the client.",
     )
+
+    @api.model
+    def _client_value_keep_done(self, type_ids):
+        """Keep the done activities of these types (18.0's *Keep Done*);
+        19.0 keeps every done activity and has no such field."""
+        if "keep_done" in self._fields:
+            self.browse(type_ids).write({"keep_done": True})

@@ -15,12 +15,10 @@ class MailMail(models.Model):
 
     _inherit = "mail.mail"
 
-    def _personalize_outgoing_body(
-        self, body, partner=False, recipients_follower_status=None
-    ):
-        body = super()._personalize_outgoing_body(
-            body, partner=partner, recipients_follower_status=recipients_follower_status
-        )
+    def _personalize_outgoing_body(self, body, partner=False, *args, **kwargs):
+        # 18.0: (body, partner, recipients_follower_status=None)
+        # 19.0: (body, partner, doc_to_followers=None)
+        body = super()._personalize_outgoing_body(body, partner, *args, **kwargs)
         return rating_scale.sign_links(
             self.env, body, self.model, self.res_id, partner, "crm.lead"
         )

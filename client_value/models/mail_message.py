@@ -95,8 +95,8 @@ class MailMessage(models.Model):
         moved = self._client_value_documents()
         result = super().write(vals)
         if moved:
-            self.env["client_value.care"]._documents_changed(
-                moved + self._client_value_documents()
+            self.env["client_value.care"]._accounts_changed_later(
+                documents=moved + self._client_value_documents()
             )
         return result
 

@@ -6,9 +6,9 @@ from ..tools import touch_rule
 class MailThread(models.AbstractModel):
     """Documents of the sources (opportunities, orders, invoices, tasks,
     tickets) whose customer changes, or that are deleted, take their touches
-    from one account to another, or away: both accounts' figures follow at
-    once (a lead converted for a customer, an order given to another
-    contact, an opportunity merged away).
+    from one account to another, or away: both accounts' figures follow
+    before the transaction commits (a lead converted for a customer, an
+    order given to another contact, an opportunity merged away).
 
     Decided from the model name and the written field names alone: writes on
     any other model, or of any other field, cost nothing more.
@@ -28,19 +28,19 @@ class MailThread(models.AbstractModel):
             return None
         return source
 
-    def _client_value_accounts(self, source):
-        # sudo: the customers' accounts are read to put their figures right,
+    def _client_value_customers(self, source):
+        # sudo: the customers are read to put their accounts' figures right,
         # whoever changes the document
-        return self.sudo()[source.customer].commercial_partner_id
+        return self.sudo()[source.customer].ids
 
     def write(self, vals):
         source = self._client_value_source() if self else None
         if source is None or source.customer not in vals:
             return super().write(vals)
-        before = self._client_value_accounts(source)
+        before = self._client_value_customers(source)
         result = super().write(vals)
-        self.env["client_value.care"]._accounts_changed(
-            (before | self._client_value_accounts(source)).ids
+        self.env["client_value.care"]._accounts_changed_later(
+            partner_ids=[*before, *self._client_value_customers(source)]
         )
         return result
 
@@ -48,7 +48,7 @@ class MailThread(models.AbstractModel):
         source = self._client_value_source() if self else None
         if source is None:
             return super().unlink()
-        before = self._client_value_accounts(source)
+        before = self._client_value_customers(source)
         result = super().unlink()
-        self.env["client_value.care"]._accounts_changed(before.exists().ids)
+        self.env["client_value.care"]._accounts_changed_later(partner_ids=before)
         return result

@@ -220,9 +220,13 @@ class ResPartner(models.Model):
         before = self.sudo().commercial_partner_id if follow else None
         result = super().write(vals)
         if follow:
-            self.env["client_value.care"]._accounts_changed(
-                (before | self.sudo().commercial_partner_id).ids
-            )
+            care = self.env["client_value.care"]
+            if "parent_id" in vals:
+                # The contact shows its new account's last touch at once.
+                care._refresh_last_touch(
+                    (before | self.sudo().commercial_partner_id).ids
+                )
+            care._accounts_changed_later(partner_ids=[*before.ids, *self.ids])
         return result
 
     def unlink(self):
@@ -230,7 +234,7 @@ class ResPartner(models.Model):
         # sudo: the accounts are read to put their figures right
         accounts = self.sudo().commercial_partner_id - self
         result = super().unlink()
-        self.env["client_value.care"]._accounts_changed(accounts.exists().ids)
+        self.env["client_value.care"]._accounts_changed_later(partner_ids=accounts.ids)
         return result
 
     # ------------------------------------------------------------------

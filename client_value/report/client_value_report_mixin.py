@@ -14,9 +14,11 @@ class ClientValueReportMixin(models.AbstractModel):
     _description = "Client Value SQL report"
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
         touch_rule.flush_sources(self.env)
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+        return super()._search(
+            domain, offset=offset, limit=limit, order=order, **kwargs
+        )
 
     @api.model
     def _read_group(

@@ -1,9 +1,9 @@
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
 from ..tools import touch_rule
+from ..tools.compat import FALSE_DOMAIN, domain_and, domain_or
 from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
 
 # One branch per table holding touches (activities, messages) and per source
@@ -302,18 +302,25 @@ class ClientValueTouch(models.Model):
         readable = self._readable_records()
         if readable is None:
             return []
-        return expression.OR(
+        return domain_or(
             [
                 ["&", ("res_model", "=", model), ("res_id", "in", query)]
                 for model, query in readable.items()
             ]
-            or [expression.FALSE_DOMAIN]
+            or [FALSE_DOMAIN]
         )
 
     @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        domain = expression.AND([domain or [], self._readable_domain()])
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        # 19.0 passes active_test= and bypass_access= (the caller reads as
+        # the superuser would); 18.0 neither.
+        if not kwargs.get("bypass_access"):
+            domain = domain_and(
+                [domain if domain is not None else [], self._readable_domain()]
+            )
+        return super()._search(
+            domain, offset=offset, limit=limit, order=order, **kwargs
+        )
 
     def _check_access(self, operation):
         result = super()._check_access(operation)

@@ -33,5 +33,5 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         result = super()._merge(
             partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
         )
-        self.env["client_value.care"]._accounts_changed(accounts.exists().ids)
+        self.env["client_value.care"]._accounts_changed_later(partner_ids=accounts.ids)
         return result

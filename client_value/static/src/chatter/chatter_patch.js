@@ -7,9 +7,16 @@ import { patch } from "@web/core/utils/patch";
  * the form reloads then, as it does after a message is posted
  * (reload_on_post on the contact form's chatter).
  */
+// 19.0 reloads the form itself on activity changes (<chatter reload_on_activity>).
+const NATIVE_RELOAD_ON_ACTIVITY = Chatter.props.includes("hasParentReloadOnActivityChanged?");
+
 patch(Chatter.prototype, {
     _clientValueReloadsOnActivity(thread) {
-        return this.props.hasParentReloadOnMessagePosted && thread?.model === "res.partner";
+        return (
+            !NATIVE_RELOAD_ON_ACTIVITY &&
+            this.props.hasParentReloadOnMessagePosted &&
+            thread?.model === "res.partner"
+        );
     },
 
     onActivityChanged(thread) {

@@ -48,7 +48,10 @@ function clientValueRuntime(getChartRuntime) {
     };
 }
 
+// 19.0's registries refuse add() on an existing key and have replace();
+// 18.0's add() replaces and has no replace().
+const register = (chartRegistry.replace || chartRegistry.add).bind(chartRegistry);
 for (const type of ["odoo_bar", "odoo_line"]) {
     const item = chartRegistry.get(type);
-    chartRegistry.add(type, { ...item, getChartRuntime: clientValueRuntime(item.getChartRuntime) });
+    register(type, { ...item, getChartRuntime: clientValueRuntime(item.getChartRuntime) });
 }

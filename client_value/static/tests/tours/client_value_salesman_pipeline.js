@@ -1,7 +1,7 @@
 /** @odoo-module **/
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { showAppsMenuItem } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 /**
  * A salesperson opens CRM from the apps menu and lands on their own
@@ -11,7 +11,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("client_value_salesman_pipeline", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
+        showAppsMenuItem(),
         {
             trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
             content: "Open the CRM app",

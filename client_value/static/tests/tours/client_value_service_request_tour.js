@@ -2,6 +2,8 @@ import { registry } from "@web/core/registry";
 import { openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const CARE_PAGE = ".o_form_view .tab-pane.active";
+const TYPE_INPUT = ".modal .o_field_widget[name='activity_type_id'] input";
+const TYPE_BADGE = ".modal .o_field_widget[name='activity_type_id'] .o_selection_badge";
 
 /**
  * Open Ben Harbour's contact from CRM > Sales > Customers.
@@ -9,12 +11,17 @@ const CARE_PAGE = ".o_form_view .tab-pane.active";
 function openContact(content) {
     return [
         {
+            // 18.0 opens the customers as cards, 19.0 as a list.
+            trigger: ".o_kanban_view .o_kanban_record, .o_list_view .o_data_row",
+            content: `${content}: the customers are shown`,
+        },
+        {
             trigger: ".o_searchview_input",
             content: `${content}: search the contact`,
             run: "edit Ben Harbour",
         },
         {
-            trigger: ".o_searchview_autocomplete .o_menu_item",
+            trigger: ".o_searchview_autocomplete .dropdown-item",
             content: "The search proposes the name",
         },
         {
@@ -27,7 +34,7 @@ function openContact(content) {
             content: "The search is applied",
         },
         {
-            trigger: ".o_kanban_renderer:has(.o_kanban_record:contains('Ben Harbour')):not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains('Ben Harbour'))))",
+            trigger: ".o_kanban_renderer:has(.o_kanban_record:contains('Ben Harbour')):not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains('Ben Harbour')))), .o_list_renderer:has(.o_data_row:contains('Ben Harbour')):not(:has(.o_data_row:not(:contains('Ben Harbour'))))",
             content: "Only the contact is left",
         },
         ...openCarePage("Open the contact"),
@@ -40,7 +47,7 @@ function openContact(content) {
 function openCarePage(content) {
     return [
         {
-            trigger: ".o_kanban_record:contains('Ben Harbour')",
+            trigger: ".o_kanban_record:contains('Ben Harbour'), .o_data_row:contains('Ben Harbour') td.o_data_cell",
             content,
             run: "click",
         },
@@ -82,17 +89,37 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 run: "click",
             },
             {
-                trigger: ".modal .o_field_widget[name='activity_type_id'] input",
+                trigger: ".modal .o_field_widget[name='activity_type_id']",
+                content: "The scheduling dialog is open",
+            },
+            // 18.0: the type is a many2one input.
+            {
+                isActive: [TYPE_INPUT],
+                trigger: TYPE_INPUT,
                 content: "Choose the activity type",
                 run: "fill Service Request",
             },
             {
+                isActive: [TYPE_INPUT],
                 trigger: ".o-autocomplete--dropdown-item:contains('Service Request')",
                 content: "Service Request",
                 run: "click",
             },
             {
-                trigger: ".modal .o_field_widget[name='activity_type_id'] input:value(Service Request)",
+                isActive: [TYPE_INPUT],
+                trigger: `${TYPE_INPUT}:value(Service Request)`,
+                content: "The type is set",
+            },
+            // 19.0: the types are badges.
+            {
+                isActive: [TYPE_BADGE],
+                trigger: `${TYPE_BADGE}:contains('Service Request')`,
+                content: "Choose Service Request",
+                run: "click",
+            },
+            {
+                isActive: [TYPE_BADGE],
+                trigger: `${TYPE_BADGE}.active:contains('Service Request')`,
                 content: "The type is set",
             },
             {

@@ -1,4 +1,16 @@
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+/**
+ * The apps menu button, as Odoo's stepUtils.showAppsMenuItem() gives it.
+ * Kept here: stepUtils moved from @web_tour/tour_service/tour_utils (18.0)
+ * to @web_tour/tour_utils (19.0), and a missing module breaks the bundle.
+ */
+export function showAppsMenuItem() {
+    return {
+        isActive: ["auto", "community", "desktop"],
+        trigger: ".o_navbar_apps_menu button:enabled",
+        tooltipPosition: "bottom",
+        run: "click",
+    };
+}
 
 // Every step may wait for a server round trip on a busy machine.
 export const STEP_TIMEOUT = 30000;
@@ -14,7 +26,11 @@ export function patient(steps) {
  * Column header of a stage: the weighted impact sum of the Impact Pipeline.
  */
 export function impactSum(stage, value) {
-    return `.o_kanban_group:has(.o_column_title:contains('${stage}')) .o_kanban_counter .o_animated_number[title='Weighted Impact'] b:text(${value})`;
+    // 18.0 titles the column total, 19.0 gives it a data-tooltip.
+    const column = `.o_kanban_group:has(.o_column_title:contains('${stage}')) .o_kanban_counter`;
+    return ["title", "data-tooltip"]
+        .map((attr) => `${column} .o_animated_number[${attr}='Weighted Impact'] b:text(${value})`)
+        .join(", ");
 }
 
 /**
@@ -23,7 +39,7 @@ export function impactSum(stage, value) {
  */
 export function openCrmSalesMenu(menuXmlid, content) {
     return [
-        stepUtils.showAppsMenuItem(),
+        showAppsMenuItem(),
         {
             trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
             content: "Open the CRM app",
