@@ -45,6 +45,8 @@
         "views/client_value_care_report_views.xml",
         "wizard/client_value_outcome_wizard_views.xml",
         "wizard/mail_activity_schedule_views.xml",
+        "wizard/client_value_no_reply_wizard_views.xml",
+        "wizard/client_value_snooze_wizard_views.xml",
         "views/digest_digest_views.xml",
     ],
     "demo": [

@@ -57,6 +57,8 @@ ACTIVITY_COLUMNS = {
     "date_answered": "timestamp",
     "answered_by_id": "int4",
     "response_hours": "float8",
+    "client_value_no_reply_reason": "varchar",
+    "client_value_no_reply_note": "text",
 }
 MESSAGE_COLUMNS = {
     "client_touch": "varchar",
@@ -65,6 +67,10 @@ MESSAGE_COLUMNS = {
     "date_answered": "timestamp",
     "answered_by_id": "int4",
     "answers_request": "bool",
+    "client_value_automatic": "varchar",
+    "client_value_automated": "bool",
+    "client_value_no_reply_reason": "varchar",
+    "client_value_no_reply_note": "text",
 }
 
 

@@ -158,6 +158,12 @@ class BrowserCase(HttpCase):
         except unittest.SkipTest as exc:
             self.fail("the browser could not run (%s). %s" % (exc, CHROMIUM_MISSING))
 
+    def assertScreenshot(self, path, switches):
+        self.assertEqual(png_size(path.read_bytes()), (1366, 768))
+        # The browser runs headless, without sandbox, GPU or background traffic.
+        for switch in REQUIRED_SWITCHES:
+            self.assertIn(switch, switches)
+
     def take_client_care_screenshot(self, name, account, user):
         """Save ``<name>.png`` of the Client Care tab of ``account``, as
         ``user`` sees it once its timeline is shown."""

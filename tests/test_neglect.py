@@ -15,9 +15,9 @@ FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 ONE_BATCH_QUERIES = 22
 BATCH_QUERIES = 15
 # Queries of the daily re-run when nothing changed: taking and releasing the
-# run's lock, the fallback user, the follow-up type and the one query over
-# all accounts.
-STEADY_QUERIES = 5
+# run's lock, ending the snoozes whose last day is past, the fallback user,
+# the follow-up type and the one query over all accounts.
+STEADY_QUERIES = 6
 # Extra queries of an answer that clears a flagged account at once.
 LIVE_CLEAR_QUERIES = 12
 

@@ -191,9 +191,21 @@ class TestDescription(TransactionCase):
     def test_app_page_shows_the_screenshots(self):
         module = self.env["ir.module.module"].search([("name", "=", "client_value")])
         html = module.description_html
-        for name in ("pipeline", "opportunity_impact", "partner_care", "dashboard"):
+        for name in (
+            "pipeline",
+            "opportunity_impact",
+            "partner_care",
+            "dashboard",
+            "closed_without_reply",
+        ):
             self.assertIn('src="/client_value/static/description/%s.png"' % name, html)
         # Screenshots taken by the browser tests (make screenshots).
-        for name in ("pipeline", "opportunity_impact", "partner_care", "dashboard"):
+        for name in (
+            "pipeline",
+            "opportunity_impact",
+            "partner_care",
+            "dashboard",
+            "closed_without_reply",
+        ):
             png = (ADDON_DIR / "static/description" / ("%s.png" % name)).read_bytes()
             self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n", name)

@@ -157,7 +157,7 @@ class ClientValueCare(models.AbstractModel):
                                       AND t.answer_due <= %(now)s),
                    avg(t.response_hours) FILTER (
                        WHERE t.date_answered >= %(response_start)s AND t.is_request),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s),
+                   count(t.kind) FILTER (WHERE t.date >= %(window_start)s),
                    count(*) FILTER (WHERE t.date >= %(window_start)s
                                       AND t.kind = 'sales'),
                    count(*) FILTER (WHERE t.date >= %(window_start)s
@@ -193,7 +193,12 @@ class ClientValueCare(models.AbstractModel):
         """SQL: the latest touch (or answer to one) of each account of
         ``account_ids`` (ids, an SQL query of ids, or None for all):
         account_id, moment, kind."""
-        moment = SQL("GREATEST(t.date, t.date_answered)")
+        # A touch, or the answer to one (not a request closed without a
+        # reply); automatic emails have no kind: they are no touch.
+        moment = SQL(
+            "CASE WHEN t.kind IS NOT NULL THEN GREATEST(t.date, "
+            "CASE WHEN t.state <> 'closed' THEN t.date_answered END) END"
+        )
         if account_ids is None:
             return SQL(
                 "SELECT DISTINCT ON (t.account_id) t.account_id, %(moment)s AS moment,"

@@ -233,6 +233,10 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 window=settings.get(self.env, "neglect_window_days"),
             ),
             "archived": self.env._("The account was archived."),
+            "snoozed": self.env._(
+                "The account is snoozed: the watch leaves it alone until the "
+                "snooze ends."
+            ),
         }
 
     @api.model

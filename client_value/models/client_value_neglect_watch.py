@@ -2,9 +2,11 @@ import hashlib
 import logging
 import threading
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_date, split_every
 
 from ..tools import settings, touch_rule, ui
 from ..tools.compat import cron_progress
@@ -13,6 +15,18 @@ from ..tools.touch_rule import active_sources, sql
 _logger = logging.getLogger(__name__)
 
 NEGLECT_FOLLOWUP_TYPE = "client_value.mail_activity_type_neglect_followup"
+# Why an account is snoozed: the watch leaves it alone until a date.
+SNOOZE_REASONS = [
+    ("holiday", "Closed for the holidays"),
+    ("partner", "Handled by a partner"),
+    ("legal_hold", "Legal hold"),
+    ("other", "Other"),
+]
+# An account the watch leaves alone today (``acc`` a res_partner row).
+SNOOZED = (
+    "acc.client_value_snoozed_until IS NOT NULL "
+    "AND acc.client_value_snoozed_until >= %(today)s"
+)
 # The PostgreSQL advisory lock that keeps two runs of the watch apart. It is
 # held by the run's connection for the whole run, across its batch commits.
 LOCK_NAME = "client_value.neglect_watch"
@@ -134,6 +148,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
 
     def _run(self, batch_size=None):
         batch_size = batch_size or settings.get(self.env, "neglect_batch_size")
+        self._end_snoozes()
         changes = self._changes()
         total = len(changes)
         auto_commit = not getattr(threading.current_thread(), "testing", False)
@@ -244,36 +259,88 @@ class ClientValueNeglectWatch(models.AbstractModel):
     # -- the watch's rules, each a named piece of its query ---------------------
 
     @api.model
+    def _snoozed_sql(self):
+        """The account ``acc`` is snoozed today."""
+        return SQL(SNOOZED, today=fields.Date.context_today(self))
+
+    @api.model
     def _neglected_query(self, waiting, rescued):
-        """The neglected accounts: an active account with a late request
-        waiting (``waiting``, a CTE name) and no recent touch
+        """The neglected accounts: an active account, not snoozed, with a
+        late request waiting (``waiting``, a CTE name) and no recent touch
         (``rescued``)."""
         return SQL(
             """
             SELECT pd.account_id
               FROM %(waiting)s pd
               JOIN res_partner acc ON acc.id = pd.account_id
-             WHERE acc.active
+             WHERE acc.active AND NOT (%(snoozed)s)
             EXCEPT
             SELECT account_id FROM %(rescued)s
             """,
             waiting=SQL.identifier(waiting),
             rescued=SQL.identifier(rescued),
+            snoozed=self._snoozed_sql(),
         )
 
     @api.model
     def _recovery_reason_sql(self, waiting):
-        """Why a flagged account recovered (``acc``): archived, touched
-        again while a request still waits, or every request answered."""
+        """Why a flagged account recovered (``acc``): archived, snoozed,
+        touched again while a request still waits, or every request
+        answered."""
         return SQL(
             """
             CASE WHEN acc.active IS NOT TRUE THEN 'archived'
+                 WHEN %(snoozed)s THEN 'snoozed'
                  WHEN EXISTS (SELECT 1 FROM %(waiting)s pd
                                WHERE pd.account_id = acc.id)
                  THEN 'touched'
                  ELSE 'answered' END
             """,
             waiting=SQL.identifier(waiting),
+            snoozed=self._snoozed_sql(),
+        )
+
+    @api.model
+    def _end_snoozes(self):
+        """Snoozes that ended (their last day is past) end: the account is
+        watched again, and its chatter says so."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH ended AS (
+                    SELECT id, client_value_snoozed_until AS until
+                      FROM res_partner
+                     WHERE client_value_snoozed_until < %(today)s
+                )
+                UPDATE res_partner acc
+                   SET client_value_snoozed_until = NULL,
+                       client_value_snooze_reason = NULL,
+                       client_value_snooze_note = NULL
+                  FROM ended
+                 WHERE acc.id = ended.id
+             RETURNING acc.id, ended.until
+                """,
+                today=fields.Date.context_today(self),
+            )
+        )
+        if not rows:
+            return
+        self.env["res.partner"].invalidate_model(
+            [
+                "client_value_snoozed_until",
+                "client_value_snooze_reason",
+                "client_value_snooze_note",
+            ]
+        )
+        self._post_notes(
+            {
+                account_id: Markup("<p>%s</p>")
+                % self.env._(
+                    "The snooze ended: the account was snoozed until %(date)s.",
+                    date=format_date(self.env, until),
+                )
+                for account_id, until in rows
+            }
         )
 
     @api.model

@@ -23,6 +23,12 @@ class CrmTeam(models.Model):
         help="The team's accounts flagged as neglected: the accounts whose "
         "salesperson is in the team.",
     )
+    client_snoozed_count = fields.Integer(
+        string="Snoozed Accounts",
+        compute="_compute_client_care_stats",
+        help="The team's accounts snoozed: the neglect watch leaves them "
+        "alone until a date.",
+    )
     client_late_request_count = fields.Integer(
         string="Late Requests",
         compute="_compute_client_care_stats",
@@ -58,11 +64,26 @@ class CrmTeam(models.Model):
         requests per salesperson, then summed over each team's people."""
         teams = self.filtered("id")
         users = teams.member_ids | teams.user_id
-        neglected, late = {}, {}
+        neglected, snoozed, late = {}, {}, {}
         if users:
+            Partner = self.env["res.partner"]
             neglected = dict(
-                self.env["res.partner"]._read_group(
+                Partner._read_group(
                     [("client_neglected", "=", True), ("user_id", "in", users.ids)],
+                    ["user_id"],
+                    ["__count"],
+                )
+            )
+            snoozed = dict(
+                Partner._read_group(
+                    [
+                        (
+                            "client_value_snoozed_until",
+                            ">=",
+                            fields.Date.context_today(self),
+                        ),
+                        ("user_id", "in", users.ids),
+                    ],
                     ["user_id"],
                     ["__count"],
                 )
@@ -76,6 +97,7 @@ class CrmTeam(models.Model):
         for team in self:
             people = team.member_ids | team.user_id if team.id else users.browse()
             team.client_neglected_count = sum(neglected.get(user, 0) for user in people)
+            team.client_snoozed_count = sum(snoozed.get(user, 0) for user in people)
             team.client_late_request_count = sum(late.get(user, 0) for user in people)
 
     def action_view_client_value_neglected(self):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import response_target, touch_rule
+from ..tools import machine_mail, response_target, touch_rule
 from ..tools.compat import activity_types_keep_done
 from ..tools.protect import check_protected
 
@@ -15,6 +15,8 @@ PROTECTED_FIELDS = (
     "done_datetime",
     "date_answered",
     "response_hours",
+    "client_value_no_reply_reason",
+    "client_value_no_reply_note",
 )
 
 
@@ -75,6 +77,17 @@ class MailActivity(models.Model):
         copy=False,
         aggregator="avg",
         string="Response Time (Hours)",
+    )
+
+    client_value_no_reply_reason = fields.Selection(
+        touch_rule.NO_REPLY_REASONS,
+        string="No Reply Needed",
+        readonly=True,
+        copy=False,
+        help="Why this service request was closed without a reply.",
+    )
+    client_value_no_reply_note = fields.Text(
+        string="No Reply Note", readonly=True, copy=False
     )
 
     @api.depends("activity_type_id", "res_model")
@@ -232,14 +245,21 @@ class MailActivity(models.Model):
         )._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if requests:
             self.flush_model()
-            # A request marked done answers itself, now.
+            # A request marked done answers itself, now: by the person who
+            # marked it done, or, when no person did (the superuser, a
+            # scheduled action), by the person it was assigned to.
+            person = self.env.user.partner_id.id
+            if self.env.su or machine_mail.sent_automatically(self.env, {}, None):
+                person = None
             self.env["mail.message"]._client_value_answer(
                 SQL(
-                    "SELECT res_model AS model, res_id, %s::timestamp AS moment, "
-                    "NULL::integer AS message_id, id AS activity_id, "
-                    "%s::integer AS author_id FROM mail_activity WHERE id = ANY(%s)",
+                    "SELECT a.res_model AS model, a.res_id, %s::timestamp AS moment, "
+                    "NULL::integer AS message_id, a.id AS activity_id, "
+                    "COALESCE(%s::integer, u.partner_id) AS author_id "
+                    "FROM mail_activity a LEFT JOIN res_users u ON u.id = a.user_id "
+                    "WHERE a.id = ANY(%s)",
                     now,
-                    self.env.user.partner_id.id,
+                    person,
                     requests.ids,
                 )
             )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import response_target, touch_rule
+from ..tools import machine_mail, response_target, touch_rule
 from ..tools.protect import check_protected
 
 # Fields only the module's own logic writes (classification, answers).
@@ -12,6 +12,10 @@ PROTECTED_FIELDS = (
     "answers_request",
     "answer_due",
     "answered_by_id",
+    "client_value_automatic",
+    "client_value_automated",
+    "client_value_no_reply_reason",
+    "client_value_no_reply_note",
 )
 
 
@@ -73,9 +77,40 @@ class MailMessage(models.Model):
         "that request's touch, not a touch of its own.",
     )
 
+    client_value_automatic = fields.Selection(
+        machine_mail.AUTOMATIC_REASONS,
+        string="Automatic Email",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The mail gateway found that a machine sent this email (an "
+        "auto-reply, a mailing list, a delivery report): it is neither a "
+        "request nor a touch.",
+    )
+    client_value_automated = fields.Boolean(
+        string="Sent Automatically",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Posted by no person (a scheduled action, OdooBot, a mass "
+        "mailing): it answers no client request and is no touch.",
+    )
+    client_value_no_reply_reason = fields.Selection(
+        touch_rule.NO_REPLY_REASONS,
+        string="No Reply Needed",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="Why this email from the client was closed without a reply.",
+    )
+    client_value_no_reply_note = fields.Text(
+        string="No Reply Note", readonly=True, copy=False, groups="base.group_user"
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = check_protected(self, PROTECTED_FIELDS, vals_list)
+        vals_list = [self._client_value_marked(vals) for vals in vals_list]
         messages = super().create(vals_list)
         candidates = messages.browse(
             message.id
@@ -100,6 +135,22 @@ class MailMessage(models.Model):
             )
         return result
 
+    def _extras_to_store(self, store, format_reply):
+        """Tell the chatter which emails from the client still wait for an
+        answer, so that it offers *No Reply Needed* on them
+        (static/src/chatter/no_reply_action.js). Internal users only, when
+        emails are requests; the fields were read with the message."""
+        super()._extras_to_store(store, format_reply=format_reply)
+        if not self.env.user._is_internal():
+            return
+        waiting = self.filtered(
+            lambda message: message.client_touch == "incoming"
+            and not message.date_answered
+        )
+        if waiting and touch_rule.emails_are_requests(self.env):
+            for message in waiting:
+                store.add(message, {"client_value_waiting": True})
+
     def _client_value_documents(self):
         """(model, res_id) of the touches among these messages."""
         models_ = touch_rule.touch_models(self.env)
@@ -109,6 +160,24 @@ class MailMessage(models.Model):
             for message in self.sudo()
             if message.client_touch and message.model in models_
         ]
+
+    @api.model
+    def _client_value_marked(self, vals):
+        """``vals`` of a new message on a touch document, marked when no
+        person wrote it: an email the gateway found automatic, or a message
+        of our side posted automatically (``tools/machine_mail.py``)."""
+        if not self._client_value_candidate(vals):
+            return vals
+        marks = {}
+        why = machine_mail.gateway_reason_now()
+        if why and vals.get("message_type") == "email":
+            marks["client_value_automatic"] = why
+        root = self.env["ir.model.data"]._xmlid_to_res_id(
+            "base.partner_root", raise_if_not_found=False
+        )
+        if machine_mail.sent_automatically(self.env, vals, root):
+            marks["client_value_automated"] = True
+        return {**vals, **marks} if marks else vals
 
     @api.model
     def _client_value_candidate(self, vals):
@@ -181,7 +250,9 @@ class MailMessage(models.Model):
         rows = self.env.execute_query(touch_rule.answer_sql(events))
         if rows:
             self.env["mail.activity"].invalidate_model(
-                ["date_answered", "response_hours"]
+                ["date_answered", "answered_by_id", "response_hours"]
             )
-            self.invalidate_model(["date_answered", "answers_request"])
+            self.invalidate_model(
+                ["date_answered", "answered_by_id", "answers_request"]
+            )
         return rows

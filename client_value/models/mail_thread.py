@@ -1,6 +1,6 @@
-from odoo import models
+from odoo import api, models
 
-from ..tools import touch_rule
+from ..tools import machine_mail, settings, touch_rule
 
 
 class MailThread(models.AbstractModel):
@@ -52,3 +52,24 @@ class MailThread(models.AbstractModel):
         result = super().unlink()
         self.env["client_value.care"]._accounts_changed_later(partner_ids=before)
         return result
+
+    # ------------------------------------------------------------------
+    # The mail gateway: emails no person wrote
+    # ------------------------------------------------------------------
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        """Decide whether a machine sent the incoming email, where its
+        headers are: an auto-reply, a mailing list, a delivery report, or
+        a header rule of the settings (``tools/machine_mail.py``)."""
+        msg_dict = super().message_parse(message, save_original=save_original)
+        extra = settings.get(self.env, "automatic_header_rules")
+        msg_dict["client_value_automatic"] = machine_mail.reason(message, extra)
+        return msg_dict
+
+    def _message_route_process(self, message, message_dict, routes):
+        # The decision travels to the message the gateway posts, not through
+        # the posting's values, which callers over RPC could set.
+        why = message_dict.pop("client_value_automatic", None)
+        with machine_mail.gateway_reason(why):
+            return super()._message_route_process(message, message_dict, routes)

@@ -69,6 +69,14 @@ class ResConfigSettings(models.TransientModel):
         help="An email from the client that nobody answered counts as an "
         "unanswered service request.",
     )
+    client_value_automatic_header_rules = fields.Text(
+        string="Automatic Email Header Rules",
+        help="Extra headers that mark an incoming email as automatic (neither "
+        "a request nor a touch), one rule per line: “Header-Name: pattern”, "
+        "the pattern a regular expression matched against the header's "
+        "value, e.g. “X-Mailer: ^Zendesk”. Auto-replies, mailing lists and "
+        "delivery reports are recognised without rules.",
+    )
     client_value_neglect_fallback_user_id = fields.Many2one(
         "res.users",
         string="Follow-up Fallback User",
@@ -120,6 +128,12 @@ class ResConfigSettings(models.TransientModel):
             res[fname] = model not in disabled
         for fname, name in ON_BY_DEFAULT.items():
             res[fname] = settings.get(self.env, name)
+        # sudo: settings are system parameters, readable by administrators only
+        res["client_value_automatic_header_rules"] = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(settings.PREFIX + "automatic_header_rules", "")
+        )
         return res
 
     def set_values(self):
@@ -150,5 +164,7 @@ class ResConfigSettings(models.TransientModel):
         for fname, name in ON_BY_DEFAULT.items():
             if self[fname] != settings.get(self.env, name):
                 params.set_param(settings.PREFIX + name, str(self[fname]))
+        rules = (self.client_value_automatic_header_rules or "").strip()
+        params.set_param(settings.PREFIX + "automatic_header_rules", rules or False)
         self.env["client_value.care"]._settings_changed(old_sources, old_target)
         return res

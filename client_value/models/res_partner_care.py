@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from ..tools import settings
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
+from .client_value_neglect_watch import SNOOZE_REASONS
 
 # Fields only the neglect watch and the touch rule write.
 PROTECTED_FIELDS = (
@@ -13,6 +14,9 @@ PROTECTED_FIELDS = (
     "client_waiting_since",
     "last_touch_date",
     "last_touch_kind",
+    "client_value_snoozed_until",
+    "client_value_snooze_reason",
+    "client_value_snooze_note",
 )
 # Internal figures: employees only, never portal or public users.
 INTERNAL = "base.group_user"
@@ -122,6 +126,41 @@ class ResPartner(models.Model):
     client_neglected_since = fields.Date(
         string="Neglected Since", readonly=True, copy=False, groups=INTERNAL
     )
+    # -- the snooze: the watch leaves the account alone until a date --------
+    client_value_snoozed_until = fields.Date(
+        string="Snoozed Until",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+        help="The neglect watch leaves the account alone until this day "
+        "included: no flag, no follow-up.",
+    )
+    client_value_snooze_reason = fields.Selection(
+        SNOOZE_REASONS,
+        string="Snooze Reason",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+    )
+    client_value_snooze_note = fields.Text(
+        string="Snooze Note", readonly=True, copy=False, groups=INTERNAL
+    )
+    client_value_snoozed = fields.Boolean(
+        string="Snoozed",
+        compute="_compute_client_value_snoozed",
+        search="_search_client_value_snoozed",
+        groups=INTERNAL,
+    )
+    account_snoozed_until = fields.Date(
+        related="commercial_partner_id.client_value_snoozed_until",
+        string="Account Snoozed Until",
+        groups=INTERNAL,
+    )
+    account_snooze_reason = fields.Selection(
+        related="commercial_partner_id.client_value_snooze_reason",
+        string="Account Snooze Reason",
+        groups=INTERNAL,
+    )
     client_neglect_reason = fields.Text(
         string="Why Neglected", readonly=True, copy=False, groups=INTERNAL
     )
@@ -164,6 +203,28 @@ class ResPartner(models.Model):
 
     def _compute_look_back_days(self):
         self.look_back_days = settings.get(self.env, "neglect_window_days")
+
+    @api.depends("commercial_partner_id.client_value_snoozed_until")
+    @api.depends_context("tz")
+    def _compute_client_value_snoozed(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            until = partner.commercial_partner_id.client_value_snoozed_until
+            partner.client_value_snoozed = bool(until and until >= today)
+
+    def _search_client_value_snoozed(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("This filter only supports “is set” and “is not set”.")
+            )
+        snoozed = [
+            (
+                "commercial_partner_id.client_value_snoozed_until",
+                ">=",
+                fields.Date.context_today(self),
+            )
+        ]
+        return snoozed if (operator == "=") == value else ["!", *snoozed]
 
     def _compute_client_waiting_days(self):
         now = fields.Datetime.now()
@@ -256,6 +317,40 @@ class ResPartner(models.Model):
         action = self.action_view_client_touches()
         action["domain"] += [("state", "=", "waiting")]
         return action
+
+    def action_client_value_snooze(self):
+        """Snooze the account (a wizard: until when, why)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Snooze the Account"),
+            "res_model": "client_value.snooze.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_client_value_end_snooze(self):
+        """End the snooze now: the account is watched again."""
+        self.ensure_one()
+        account = self.commercial_partner_id
+        self.env["client_value.snooze.wizard"]._check_may_snooze(account)
+        # sudo: the snooze is the module's own bookkeeping, checked above
+        account.sudo().write(
+            {
+                "client_value_snoozed_until": False,
+                "client_value_snooze_reason": False,
+                "client_value_snooze_note": False,
+            }
+        )
+        # sudo: the note on the account, by whoever ended the snooze
+        account.sudo().message_post(
+            body=self.env._("The snooze was ended: the account is watched again."),
+            subtype_xmlid="mail.mt_note",
+            author_id=self.env.user.partner_id.id,
+        )
+        return True
 
     def action_check_neglected_accounts(self):
         """Run the neglect watch now, for a salesperson, and show the result."""

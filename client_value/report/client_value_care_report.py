@@ -73,6 +73,7 @@ class ClientValueCareReport(models.Model):
                                           ELSE 'large' END AS size_bucket,
                            (SELECT count(*) FROM client_value_touch t
                              WHERE t.account_id = w.account_id
+                               AND t.kind IS NOT NULL
                                AND t.date >= w.date_closed
                                AND t.date < w.date_closed + %(window)s
                            )::float8 AS touch_count

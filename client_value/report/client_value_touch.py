@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
-from ..tools import touch_rule
+from ..tools import machine_mail, touch_rule
 from ..tools.compat import FALSE_DOMAIN, domain_and, domain_or
 from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
 
@@ -18,6 +18,7 @@ _ACTIVITY_BRANCH = """
                 THEN a.response_hours END AS response_hours,
            CASE WHEN NOT (%(request)s) THEN 'done'
                 WHEN a.date_answered IS NULL THEN 'waiting'
+                WHEN NOT %(contact)s THEN 'closed'
                 ELSE 'answered' END AS state,
            %(request)s AS is_request,
            CASE WHEN %(request)s THEN %(due)s END AS answer_due,
@@ -29,6 +30,10 @@ _ACTIVITY_BRANCH = """
            u.partner_id AS author_id,
            CASE WHEN %(request)s THEN p.id END AS requester_id,
            a.answered_by_id AS answered_by_id,
+           a.client_value_no_reply_reason AS no_reply_reason,
+           CASE WHEN a.client_value_no_reply_reason IS NOT NULL
+                THEN a.answered_by_id END AS no_reply_by_id,
+           NULL AS automatic,
            a.res_model AS res_model,
            a.res_id AS res_id,
            p.id AS partner_id,
@@ -50,10 +55,11 @@ _MESSAGE_BRANCH = """
                 ELSE %(sent_kind)s END AS kind,
            %(moment)s AS date,
            m.date_answered AS date_answered,
-           CASE WHEN m.date_answered IS NOT NULL AND %(request)s
+           CASE WHEN m.date_answered IS NOT NULL AND %(request)s AND %(contact)s
                 THEN GREATEST(EXTRACT(EPOCH FROM m.date_answered - %(moment)s), 0)
                      / 3600.0 END AS response_hours,
            CASE WHEN NOT (%(incoming)s) THEN 'done'
+                WHEN m.date_answered IS NOT NULL AND NOT %(contact)s THEN 'closed'
                 WHEN m.date_answered IS NOT NULL THEN 'answered'
                 WHEN %(request)s THEN 'waiting'
                 ELSE 'received' END AS state,
@@ -68,6 +74,10 @@ _MESSAGE_BRANCH = """
            m.author_id AS author_id,
            CASE WHEN %(incoming)s THEN m.author_id END AS requester_id,
            m.answered_by_id AS answered_by_id,
+           m.client_value_no_reply_reason AS no_reply_reason,
+           CASE WHEN m.client_value_no_reply_reason IS NOT NULL
+                THEN m.answered_by_id END AS no_reply_by_id,
+           NULL AS automatic,
            m.model AS res_model,
            m.res_id AS res_id,
            p.id AS partner_id,
@@ -77,6 +87,41 @@ _MESSAGE_BRANCH = """
       FROM mail_message m
       %(record)s
      WHERE m.model = %(model)s AND %(touch)s
+"""
+
+
+# An email a machine sent (tools/machine_mail.py): no touch, shown in the
+# timeline for what it is. It has no kind: the figures count touches only.
+_AUTOMATIC_BRANCH = """
+    SELECT m.id * 2 + 1 AS id,
+           'email_auto' AS source,
+           NULL AS kind,
+           m.date AS date,
+           NULL::timestamp AS date_answered,
+           NULL::float8 AS response_hours,
+           'automatic' AS state,
+           FALSE AS is_request,
+           NULL::timestamp AS answer_due,
+           m.subject AS summary,
+           NULL::integer AS activity_type_id,
+           NULL::integer AS activity_id,
+           m.id AS message_id,
+           NULL::integer AS user_id,
+           m.author_id AS author_id,
+           NULL::integer AS requester_id,
+           NULL::integer AS answered_by_id,
+           NULL AS no_reply_reason,
+           NULL::integer AS no_reply_by_id,
+           m.client_value_automatic AS automatic,
+           m.model AS res_model,
+           m.res_id AS res_id,
+           p.id AS partner_id,
+           p.commercial_partner_id AS account_id,
+           %(lead)s AS lead_id,
+           %(company)s AS company_id
+      FROM mail_message m
+      %(record)s
+     WHERE m.model = %(model)s AND %(automatic)s
 """
 
 
@@ -105,6 +150,7 @@ class ClientValueTouch(models.Model):
             ("activity", "Activity"),
             ("email_in", "Email from the client"),
             ("email_out", "Message to the client"),
+            ("email_auto", "Automatic email"),
         ],
         readonly=True,
     )
@@ -120,9 +166,13 @@ class ClientValueTouch(models.Model):
             ("answered", "Answered"),
             ("waiting", "Waiting for an answer"),
             ("received", "Received"),
+            ("closed", "Closed: no reply needed"),
+            ("automatic", "Automatic email"),
         ],
         help="Received: an email from the client that is not counted as a "
-        "request (see the Unanswered Emails Are Requests setting).",
+        "request (see the Unanswered Emails Are Requests setting). Closed: a "
+        "request closed without a reply. Automatic email: an auto-reply, a "
+        "mailing list or a delivery report, which is no touch.",
         readonly=True,
     )
     is_request = fields.Boolean(string="Client Request", readonly=True)
@@ -146,6 +196,18 @@ class ClientValueTouch(models.Model):
         help="The client contact who made the request.",
     )
     answered_by_id = fields.Many2one("res.partner", string="Answered By", readonly=True)
+    no_reply_reason = fields.Selection(
+        touch_rule.NO_REPLY_REASONS, string="No Reply Needed", readonly=True
+    )
+    no_reply_by_id = fields.Many2one(
+        "res.partner",
+        string="Closed By",
+        readonly=True,
+        help="Who closed the request without a reply.",
+    )
+    automatic = fields.Selection(
+        machine_mail.AUTOMATIC_REASONS, string="Automatic Email", readonly=True
+    )
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Document ID", model_field="res_model", readonly=True
@@ -175,6 +237,15 @@ class ClientValueTouch(models.Model):
             touch.document_ref = (
                 f"{touch.res_model},{touch.res_id}" if touch.res_model else False
             )
+
+    def action_no_reply_needed(self):
+        """Close this waiting request without a reply (a wizard: why)."""
+        self.ensure_one()
+        if self.activity_id:
+            request = ("mail.activity", self.activity_id.id)
+        else:
+            request = ("mail.message", self.message_id.id)
+        return self.env["client_value.no.reply.wizard"]._action_open(*request)
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
@@ -260,6 +331,7 @@ class ClientValueTouch(models.Model):
                     due=sql(touch_rule.ACTIVITY_DUE, "a"),
                     request=sql(touch_rule.ACTIVITY_REQUEST, "a"),
                     touch=sql(touch_rule.ACTIVITY_TOUCH, "a"),
+                    contact=sql(touch_rule.ANSWER_CONTACTS, "a"),
                     **common,
                 )
             )
@@ -274,6 +346,15 @@ class ClientValueTouch(models.Model):
                     touch=sql(touch_rule.MESSAGE_TOUCH, "m"),
                     request_kind=source.request_kind,
                     sent_kind=source.sent_kind,
+                    contact=sql(touch_rule.ANSWER_CONTACTS, "m"),
+                    **common,
+                )
+            )
+            branches.append(
+                SQL(
+                    _AUTOMATIC_BRANCH,
+                    record=touch_rule.record_join(source, "m", "m.res_id"),
+                    automatic=sql(touch_rule.MESSAGE_AUTOMATIC, "m"),
                     **common,
                 )
             )

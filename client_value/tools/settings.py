@@ -9,11 +9,14 @@ refuses such a value where it is set.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from odoo.exceptions import ValidationError
 from odoo.tools import str2bool
 from odoo.tools.translate import LazyTranslate
+
+from . import machine_mail
 
 _lt = LazyTranslate(__name__)
 
@@ -30,9 +33,16 @@ class Setting:
     maximum: float | None = None
     # What the value means, for the error message.
     label: object = ""
+    # The value's own reader, for values other than numbers, booleans and
+    # lists: raw text -> value, ValueError when it is not one.
+    parser: Callable | None = None
+    # What it accepts, in words, for a value read by ``parser``.
+    accepts: object = ""
 
     def parse(self, raw):
         """The typed value of ``raw``; ValueError when it is not one."""
+        if self.parser is not None:
+            return self.parser(raw)
         if self.kind is frozenset:
             return frozenset(
                 item.strip() for item in str(raw).split(",") if item.strip()
@@ -55,6 +65,8 @@ class Setting:
 
     def accepted(self, env):
         """The accepted values, in words, e.g. "a whole number from 1 to 3,650"."""
+        if self.parser is not None:
+            return str(self.accepts)
         if self.kind is bool:
             return env._("True or False")
         if self.kind is frozenset:
@@ -89,6 +101,14 @@ SETTINGS = {
     ),
     # Documents whose touches do not count (model names); none by default.
     "disabled_sources": Setting(frozenset, frozenset(), label=_lt("Sources left out")),
+    # Extra headers that mark an incoming email as automatic.
+    "automatic_header_rules": Setting(
+        tuple,
+        (),
+        label=_lt("Automatic email header rules"),
+        parser=machine_mail.parse_header_rules,
+        accepts=_lt("one rule per line, “Header-Name: pattern” (a regular expression)"),
+    ),
 }
 
 # (database, key, raw value) already reported, so a bad value is logged once

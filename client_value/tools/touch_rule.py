@@ -48,6 +48,23 @@ TOUCH_KINDS = [
 # notifications (tracking, activity done, system notes).
 MESSAGE_TYPES = ("email", "comment", "email_outgoing")
 
+# Why a waiting request was closed without a reply. Answered by phone or in
+# person is an answer (its moment counts, and its response time); the
+# others close the request without one.
+NO_REPLY_REASONS = [
+    ("thanks", "Thanks"),
+    ("information", "Information only"),
+    ("duplicate", "Duplicate"),
+    ("offline", "Answered by phone or in person"),
+    ("other", "Other"),
+]
+# A request's answer that was a contact with the client: a real answer, or
+# one given by phone or in person; not a request closed without a reply.
+ANSWER_CONTACTS = (
+    "({t}.client_value_no_reply_reason IS NULL "
+    "OR {t}.client_value_no_reply_reason = 'offline')"
+)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -176,6 +193,8 @@ ACTIVITY_MOMENT = (
 MESSAGE_SENT = "{t}.client_touch = 'outgoing'"
 MESSAGE_REQUEST = "{t}.client_touch = 'incoming'"
 MESSAGE_WAITING = "{t}.client_touch = 'incoming' AND {t}.date_answered IS NULL"
+# An email a machine sent (tools/machine_mail.py): no request, no touch.
+MESSAGE_AUTOMATIC = "{t}.client_value_automatic IS NOT NULL"
 # A reply that answered a request is part of that request's touch.
 MESSAGE_TOUCH = "{t}.client_touch IS NOT NULL AND {t}.answers_request IS NOT TRUE"
 MESSAGE_MOMENT = "{t}.client_touch_date"
@@ -198,9 +217,21 @@ class Moment:
 # emails are not requests (then it never waits).
 CONTACT_MOMENTS = (
     Moment("done", "mail_activity", "res_model", ACTIVITY_DONE, "done_datetime"),
-    Moment("answered", "mail_activity", "res_model", ACTIVITY_REQUEST, "date_answered"),
+    Moment(
+        "answered",
+        "mail_activity",
+        "res_model",
+        f"{ACTIVITY_REQUEST} AND {ANSWER_CONTACTS}",
+        "date_answered",
+    ),
     Moment("sent", "mail_message", "model", MESSAGE_SENT, "client_touch_date"),
-    Moment("replied", "mail_message", "model", MESSAGE_REQUEST, "date_answered"),
+    Moment(
+        "replied",
+        "mail_message",
+        "model",
+        f"{MESSAGE_REQUEST} AND {ANSWER_CONTACTS}",
+        "date_answered",
+    ),
 )
 EMAIL_MOMENT = Moment(
     "email", "mail_message", "model", MESSAGE_REQUEST, "client_touch_date"
@@ -363,10 +394,11 @@ PUBLIC_MESSAGE = """{t}.is_internal IS NOT TRUE
 def classify_sql(sources, where, received):
     """Classify messages as touches, in one UPDATE.
 
-    ``outgoing``: a public message or email written by an internal user, at
-    ``received`` (the server's time). ``incoming``: an email whose author
-    belongs to the record's account, at its date but never later than
-    ``received``. ``where`` selects the messages (alias ``m``). Returns the
+    ``outgoing``: a public message or email written by an internal user,
+    not sent automatically, at ``received`` (the server's time).
+    ``incoming``: an email whose author belongs to the record's account and
+    that no machine sent (``tools/machine_mail.py``), at its date but never
+    later than ``received``. ``where`` selects the messages (alias ``m``). Returns the
     classified rows: id, model, res_id, client_touch, client_touch_date,
     author_id.
     """
@@ -380,8 +412,12 @@ def classify_sql(sources, where, received):
           FROM (
                 SELECT m.id,
                        CASE WHEN %(internal)s THEN
-                                 CASE WHEN %(public)s THEN 'outgoing' END
+                                 CASE WHEN %(public)s
+                                       AND m.client_value_automated IS NOT TRUE
+                                       AND m.client_value_automatic IS NULL
+                                      THEN 'outgoing' END
                             WHEN m.message_type = 'email'
+                             AND m.client_value_automatic IS NULL
                              AND author.commercial_partner_id = %(account)s
                             THEN 'incoming' END AS touch
                   FROM mail_message m
@@ -492,6 +528,8 @@ def indexes():
         # The care summary and the timeline: the touches of one record.
         _index("mail_activity", "touch", ["res_id"], ACTIVITY_TOUCH),
         _index("mail_message", "touch", ["res_id"], MESSAGE_TOUCH),
+        # The timeline's automatic emails of one record.
+        _index("mail_message", "automatic", ["res_id"], MESSAGE_AUTOMATIC),
     ]
     for waiting in (WAITING_ACTIVITIES, WAITING_EMAILS):
         result.append(
