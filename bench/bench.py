@@ -9,7 +9,8 @@ the script then
    autovacuum would have before the next daily run,
 4. measures, each in its own process (wall time, SQL queries, peak memory):
    the lower bound (one hand-written SQL query for the flag set), the
-   neglect cron's first run and its steady-state re-run, the care summary of
+   neglect cron's first run and its steady-state re-run, the frequent run
+   when requests came due and when nothing did, the care summary of
    every account, a page of the customer list sorted by last touch, and
    read_group of weighted_impact by salesperson and stage,
 5. checks the cron flagged exactly the lower bound's set,
@@ -144,6 +145,18 @@ def measure(conf, db, name, accounts):
         env["client_value.neglect.watch"]._cron_flag_neglected_accounts()
         cr.execute("SELECT id FROM res_partner WHERE client_neglected ORDER BY id")
         result["ids"] = [row[0] for row in cr.fetchall()]
+    elif name == "watch_due":
+        # The same number of requests come due at every size: 1 % of the
+        # waiting requests of 100,000 accounts, so that comparing sizes
+        # shows what the database's size adds to a frequent run.
+        scale = 100_000 / max(accounts, 100_000)
+        count = round(0.01 * generate.waiting_count(env) * scale)
+        result["came_due"] = generate.requests_come_due(env, count)
+        cr.commit()
+        queries, start = odoo.sql_db.sql_counter, time.perf_counter()
+        result["flagged"] = env["client_value.neglect.watch"]._cron_watch()
+    elif name == "watch_steady":
+        result["flagged"] = env["client_value.neglect.watch"]._cron_watch()
     elif name == "care":
         cr.execute(
             "SELECT id FROM res_partner WHERE is_company AND ref LIKE 'bench-%%'"
@@ -256,6 +269,8 @@ def bench_size(conf, odoo_bin, n):
     r["lower_bound"] = run(conf, db, "lower_bound")
     r["cron_first"] = run(conf, db, "cron")
     r["cron_steady"] = run(conf, db, "cron")
+    r["watch_due"] = run(conf, db, "watch_due", n)
+    r["watch_steady"] = run(conf, db, "watch_steady")
     r["care"] = run(conf, db, "care")
     r["list"] = run(conf, db, "list")
     r["read_group"] = run(conf, db, "read_group")
@@ -303,6 +318,22 @@ def table(results):
             ),
         ),
         ("steady / lower bound", lambda r: f"{r['steady_over_lower_bound']:.2f}"),
+        (
+            "frequent run: requests come due / flagged",
+            lambda r: "{:,} / {:,}".format(
+                r["watch_due"]["came_due"], r["watch_due"]["flagged"]
+            ),
+        ),
+        (
+            "frequent run, requests came due (s)",
+            lambda r: f"{r['watch_due']['seconds']:.3f}",
+        ),
+        ("  queries", lambda r: str(r["watch_due"]["queries"])),
+        (
+            "frequent run, nothing due (s)",
+            lambda r: f"{r['watch_steady']['seconds']:.3f}",
+        ),
+        ("  queries", lambda r: str(r["watch_steady"]["queries"])),
         ("flagged accounts", lambda r: f"{r['flagged']:,}"),
         ("cron set == lower bound set", lambda r: str(r["sets_equal"])),
         ("care summary, all accounts (s)", lambda r: f"{r['care']['seconds']:.2f}"),
@@ -330,6 +361,7 @@ def table(results):
         for label, key in (
             ("2N/N cron first run", lambda r: r["cron_first"]["seconds"]),
             ("2N/N cron steady re-run", lambda r: r["cron_steady"]["seconds"]),
+            ("2N/N frequent run, came due", lambda r: r["watch_due"]["seconds"]),
             ("2N/N lower bound", lambda r: r["lower_bound"]["best_seconds"]),
             ("2N/N care summary", lambda r: r["care"]["seconds"]),
             ("2N/N install", lambda r: r["install_seconds"]),

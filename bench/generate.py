@@ -456,6 +456,13 @@ def client_value_layer(env):
         -- requests were answered by a reply some hours later.
         UPDATE mail_activity SET date_requested = create_date
          WHERE activity_type_id = %(service)s AND summary = 'Bench activity';
+        -- Requests of every priority: a tenth urgent, three tenths high.
+        UPDATE mail_activity a
+           SET client_value_priority = CASE WHEN x.r < 0.1 THEN '2'
+                                            WHEN x.r < 0.4 THEN '1' ELSE '0' END
+          FROM (SELECT id, random() AS r FROM mail_activity
+                 WHERE activity_type_id = %(service)s) x
+         WHERE x.id = a.id;
         INSERT INTO mail_message (model, res_id, message_type, subtype_id, is_internal,
                                   author_id, date, body, create_date, write_date,
                                   create_uid, write_uid)
@@ -524,11 +531,16 @@ def client_value_layer(env):
         UPDATE mail_activity
            SET touch_kind = NULL, is_service_request = NULL, done_datetime = NULL,
                date_answered = NULL, answered_by_id = NULL, response_hours = NULL,
-               answer_due = NULL
+               answer_due = NULL, client_value_warn_at = NULL,
+               client_value_escalate_at = NULL, client_value_warned = NULL,
+               client_value_escalated = NULL
          WHERE touch_kind IS NOT NULL OR activity_type_id = %(service)s;
         UPDATE mail_message
            SET client_touch = NULL, client_touch_date = NULL, answer_due = NULL,
-               date_answered = NULL, answered_by_id = NULL, answers_request = NULL
+               date_answered = NULL, answered_by_id = NULL, answers_request = NULL,
+               client_value_warn_at = NULL, client_value_escalate_at = NULL,
+               client_value_warned = NULL, client_value_escalated = NULL,
+               client_value_priority = NULL
          WHERE client_touch IS NOT NULL OR body = '<p>Bench reply</p>';
         """,
             service=service,
@@ -556,9 +568,71 @@ def client_value_layer(env):
          WHERE answer_due BETWEEN now() AND now() + interval '6 hours';
         """
     )
-    # The last touch the module keeps on every account, for this history.
+    # The last touch and the neglect moment the module keeps on every
+    # account, for this history.
     env["client_value.care"]._refresh_last_touch()
+    env["client_value.neglect.watch"]._refresh_moments()
     return counts(cr)
+
+
+def requests_come_due(env, count):
+    """``count`` waiting requests, due later, become due now (their
+    due-soon signal given earlier), as between two runs of the frequent
+    watch; their accounts' neglect moments follow, as the module keeps
+    them. Returns how many requests came due."""
+    cr = env.cr
+    cr.execute(
+        """
+        WITH chosen AS (
+            SELECT 'mail_activity' AS t, id FROM mail_activity
+             WHERE is_service_request AND date_answered IS NULL
+               AND answer_due > now() at time zone 'UTC'
+            UNION ALL
+            SELECT 'mail_message', id FROM mail_message
+             WHERE client_touch = 'incoming' AND date_answered IS NULL
+               AND answer_due > now() at time zone 'UTC'
+          ORDER BY 2 LIMIT %(count)s
+        ),
+        activities AS (
+            UPDATE mail_activity a
+               SET answer_due = now() at time zone 'UTC' - interval '1 minute',
+                   client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
+                   client_value_warned = TRUE
+              FROM chosen c WHERE c.t = 'mail_activity' AND a.id = c.id
+         RETURNING a.res_model AS model, a.res_id
+        ),
+        emails AS (
+            UPDATE mail_message m
+               SET answer_due = now() at time zone 'UTC' - interval '1 minute',
+                   client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
+                   client_value_warned = TRUE
+              FROM chosen c WHERE c.t = 'mail_message' AND m.id = c.id
+         RETURNING m.model, m.res_id
+        )
+        SELECT * FROM activities UNION ALL SELECT * FROM emails
+        """,
+        {"count": count},
+    )
+    documents = cr.fetchall()
+    env.invalidate_all()
+    accounts = env["client_value.care"]._accounts_of(documents)
+    env["client_value.neglect.watch"]._refresh_moments(accounts)
+    return len(documents)
+
+
+def waiting_count(env):
+    """Requests waiting and not due yet."""
+    env.cr.execute(
+        """
+        SELECT (SELECT count(*) FROM mail_activity
+                 WHERE is_service_request AND date_answered IS NULL
+                   AND answer_due > now() at time zone 'UTC')
+             + (SELECT count(*) FROM mail_message
+                 WHERE client_touch = 'incoming' AND date_answered IS NULL
+                   AND answer_due > now() at time zone 'UTC')
+        """
+    )
+    return env.cr.fetchone()[0]
 
 
 def counts(cr):

@@ -59,6 +59,11 @@ ACTIVITY_COLUMNS = {
     "response_hours": "float8",
     "client_value_no_reply_reason": "varchar",
     "client_value_no_reply_note": "text",
+    "client_value_priority": "varchar",
+    "client_value_warn_at": "timestamp",
+    "client_value_escalate_at": "timestamp",
+    "client_value_warned": "bool",
+    "client_value_escalated": "bool",
 }
 MESSAGE_COLUMNS = {
     "client_touch": "varchar",
@@ -71,6 +76,17 @@ MESSAGE_COLUMNS = {
     "client_value_automated": "bool",
     "client_value_no_reply_reason": "varchar",
     "client_value_no_reply_note": "text",
+    "client_value_priority": "varchar",
+    "client_value_warn_at": "timestamp",
+    "client_value_escalate_at": "timestamp",
+    "client_value_warned": "bool",
+    "client_value_escalated": "bool",
+}
+# The account's columns the history read needs (key accounts), and the
+# watch's moment, filled after install.
+PARTNER_COLUMNS = {
+    "client_value_key_account": "bool",
+    "client_value_neglect_at": "timestamp",
 }
 
 
@@ -130,6 +146,7 @@ def pre_init_hook(env):
     _fill_activity_types(cr)
     new_activities = _create_columns(cr, "mail_activity", ACTIVITY_COLUMNS)
     new_messages = _create_columns(cr, "mail_message", MESSAGE_COLUMNS)
+    _create_columns(cr, "res_partner", PARTNER_COLUMNS)
     _fill_leads(cr)
     _fill_ratings(cr)
     if "touch_kind" in new_activities and "client_touch" in new_messages:
@@ -140,6 +157,7 @@ def post_init_hook(env):
     """Every account's last touch, from the history read above; then, in a
     database with demo data, the demo's accounts and their history."""
     env["client_value.care"]._refresh_last_touch()
+    env["client_value.neglect.watch"]._refresh_moments()
     module = env["ir.module.module"].search([("name", "=", "client_value")])
     if module.demo:
         generate.load(env)

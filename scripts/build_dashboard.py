@@ -196,6 +196,28 @@ SECTIONS = [
             menu="client_value.client_value_care_report_menu",
         ),
     ),
+    (
+        "Service levels",
+        chart(
+            "response_by_priority",
+            "Response time (hours) by request priority",
+            "client_value.touch",
+            "response_hours",
+            ["priority"],
+            [["is_request", "=", True], ["response_hours", "!=", False]],
+            menu="client_value.client_value_touch_menu",
+        ),
+        chart(
+            "escalations",
+            "Requests escalated, per month, by priority",
+            "client_value.touch",
+            "__count",
+            ["escalate_at:month", "priority"],
+            [["is_request", "=", True], ["escalated", "=", True]],
+            stacked=True,
+            menu="client_value.client_value_touch_menu",
+        ),
+    ),
 ]
 
 

@@ -1,11 +1,11 @@
 """`make wheel`: the addon as the wheel odoo-addon-client_value of one Odoo
 series, built by whool from the one source tree.
 
-The manifest's version is series-neutral (``1.0.0``): Odoo reads it as
-``<series>.1.0.0`` on the series it runs. whool reads the series from the
+The manifest's version is series-neutral (``1.1.0``): Odoo reads it as
+``<series>.1.1.0`` on the series it runs. whool reads the series from the
 version itself, so the addon's tracked files are copied to a scratch folder
 where the version is written out for the series asked (``--series 19.0``
-gives ``odoo_addon_client_value-19.0.1.0.0-py3-none-any.whl``, requiring
+gives ``odoo_addon_client_value-19.0.1.1.0-py3-none-any.whl``, requiring
 ``odoo==19.0.*``), and the wheel is built from that copy.
 
     python scripts/wheel.py --series 18.0 --wheel-dir dist

@@ -52,6 +52,9 @@ class ClientValueFixtures:
         cls.env = cls.env(
             context=dict(cls.env.context, tracking_disable=True, tz="UTC")
         )
+        # The watch counts days in the timezone of its scheduled action's
+        # user; the tests' clock is UTC.
+        cls.env.ref("base.user_root").tz = "UTC"
         cls.params = cls.env["ir.config_parameter"].sudo()
         for key, value in {
             "neglect_window_days": "30",

@@ -31,9 +31,7 @@ class TestDigest(ClientValueCase):
             company_ids=[(6, 0, both.ids)],
             tz="UTC",
         )
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "client_value.response_target_days", "0"
-        )
+        cls.env.ref("client_value.response_target_normal").duration = 0
         cls.digest = cls.env.ref("digest.digest_digest_default")
 
     def company_data(self, company, impact_level, response_hours, flagged):
@@ -131,9 +129,7 @@ class TestDigest(ClientValueCase):
 @tagged("post_install", "-at_install", "client_value")
 class TestTeamCards(ClientValueCase):
     def test_neglected_accounts_and_late_requests_of_the_team(self):
-        self.env["ir.config_parameter"].sudo().set_param(
-            "client_value.response_target_days", "0"
-        )
+        self.env.ref("client_value.response_target_normal").duration = 0
         team = self.env["crm.team"].create(
             {"name": "Care Team", "member_ids": [(6, 0, self.salesman.ids)]}
         )

@@ -11,15 +11,19 @@ from .compat import registry_test_mode
 FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 # Queries of a cron run flagging accounts in one batch, and of each batch.
 # One query finds the changes, one more the oldest request of the accounts
-# to flag.
-ONE_BATCH_QUERIES = 22
+# to flag; the requests of those accounts, made days ago, are also due soon
+# and escalated in the same run: one query finds them, each signal is given
+# to all of them at once.
+ONE_BATCH_QUERIES = 44
 BATCH_QUERIES = 15
 # Queries of the daily re-run when nothing changed: taking and releasing the
-# run's lock, ending the snoozes whose last day is past, the fallback user,
-# the follow-up type and the one query over all accounts.
-STEADY_QUERIES = 6
-# Extra queries of an answer that clears a flagged account at once.
-LIVE_CLEAR_QUERIES = 12
+# run's lock, ending the snoozes whose last day is past, checking every
+# account's neglect moment, the fallback user, the follow-up type, the one
+# query over all accounts, and the one over the requests' signals.
+STEADY_QUERIES = 8
+# Extra queries of an answer that clears a flagged account at once (the
+# account's neglect moment included).
+LIVE_CLEAR_QUERIES = 13
 
 
 @tagged("post_install", "-at_install", "client_value")

@@ -30,9 +30,6 @@ class SourceCase(ClientValueCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param(
-            "client_value.response_target_days", "2"
-        )
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "CV office hours",
@@ -258,9 +255,7 @@ class TestResponseTarget(SourceCase):
         ]
         for days in (1, 2, 5):
             with self.subTest(days=days):
-                self.env["ir.config_parameter"].sudo().set_param(
-                    "client_value.response_target_days", str(days)
-                )
+                self.env.ref("client_value.response_target_normal").duration = days
                 # Odoo's own planning, one request at a time.
                 one_by_one = [
                     company.resource_calendar_id.plan_hours(
@@ -271,16 +266,24 @@ class TestResponseTarget(SourceCase):
                     for company, moment in requests
                 ]
                 self.assertEqual(
-                    response_target.answer_dues(self.env, requests), one_by_one
+                    [
+                        plan.due
+                        for plan in response_target.plan_many(
+                            self.env,
+                            [
+                                response_target.Request(company, moment)
+                                for company, moment in requests
+                            ],
+                        )
+                    ],
+                    one_by_one,
                 )
 
     def test_changing_the_target_replans_the_waiting_requests(self):
         request = self.request(self.contact_a, FRIDAY_EVENING)
-        settings = self.env["res.config.settings"].create(
-            {"client_value_response_target_days": 1}
-        )
+        normal = self.env.ref("client_value.response_target_normal")
         with self.at(MONDAY_MORNING):
-            settings.execute()
+            normal.with_user(self.manager).duration = 1
         request.invalidate_recordset()
         self.assertEqual(request.answer_due, datetime(2026, 3, 9, 17, 0))
 

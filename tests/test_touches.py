@@ -470,14 +470,16 @@ class TestTouchCost(ClientValueCase):
     of queries on contacts and opportunities."""
 
     # Extra queries of a message on a contact or an opportunity: classifying
-    # it; an email from the client also plans when it becomes late on the
-    # company's calendar (its leaves, the update) and refreshes the
-    # account's last touch; a message sent to the client answers the waiting
-    # requests and refreshes the last touch (the flag is reconsidered only
-    # when the account is flagged: tests/test_neglect.py).
+    # it; an email from the client also plans when it is due soon, late and
+    # escalated on the company's calendar (its leaves, whether the account
+    # is a key account, the update) and refreshes the account's last touch
+    # and neglect moment; a message sent to the client answers the waiting
+    # requests and refreshes the last touch and the neglect moment (the flag
+    # is reconsidered only when the account is flagged:
+    # tests/test_neglect.py).
     EXTRA_NOTE = 1
-    EXTRA_EMAIL_IN = 5
-    EXTRA_SENT = 3
+    EXTRA_EMAIL_IN = 7
+    EXTRA_SENT = 4
 
     def queries(self, post, hook=True):
         """Queries of ``post()``, with or without the module's hook."""

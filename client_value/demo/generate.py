@@ -134,6 +134,11 @@ REQUESTS = [
     ("project.task", "%s: one more user to set up"),
     ("project.task", "%s: export of last month's data"),
 ]
+# How urgent the client said each request was (normal when not listed).
+REQUEST_PRIORITIES = {
+    "Access for a new colleague": "2",
+    "%s: export of last month's data": "1",
+}
 EMAILS = [
     ("res.partner", "Question about our invoice"),
     ("crm.lead", "Can we start earlier?"),
@@ -834,7 +839,9 @@ class _Demo:
             cleared_days = 35 + index * (HISTORY_DAYS - 45) // EPISODES
             cleared = self._moment(rng, cleared_days + rng.randint(0, 4))
             asked = self._moment(rng, self._days_ago(cleared) + rng.randint(7, 12))
-            due = response_target.answer_due(self.env, self.env.company, asked)
+            due = response_target.plan(
+                self.env, response_target.Request(self.env.company, asked)
+            ).due
             flagged = datetime.combine(due.date() + timedelta(days=1), time(6, 0))
             slots.setdefault(account.id, []).append(
                 {
@@ -862,7 +869,7 @@ class _Demo:
             )
             episode["request"] = {"request_message_id": message.id}
         key = (record._name, record.id)
-        episode["company"] = response_target.document_companies(self.env, [key])[key]
+        episode["company"] = response_target.document_facts(self.env, [key])[key][0]
         self.episodes.append(episode)
 
     def _demo_neglect_events(self):
@@ -963,11 +970,21 @@ class _Demo:
         later by a reply on the same record, or by marking it done; never
         answered when ``answer_hours`` is None."""
         self._at(when)
+        summary = summary or "Please send the updated contract"
+        priority = next(
+            (
+                level
+                for pattern, level in REQUEST_PRIORITIES.items()
+                if summary == pattern or summary.endswith(pattern.replace("%s", ""))
+            ),
+            False,
+        )
         activity = record.activity_schedule(
             SERVICE,
             user_id=user.id,
             date_deadline=(when + timedelta(days=2)).date(),
-            summary=summary or "Please send the updated contract",
+            summary=summary,
+            client_value_priority=priority,
         )
         self._created_at(activity, when)
         if answer_hours is not None:

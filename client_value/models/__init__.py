@@ -7,6 +7,7 @@ from . import crm_lead_rating
 from . import crm_team
 from . import mail_activity_type
 from . import mail_activity_touch
+from . import mail_activity_service_level
 from . import mail_activity_review
 from . import mail_message
 from . import mail_thread
@@ -19,4 +20,6 @@ from . import res_users
 from . import client_value_neglect_event
 from . import client_value_neglect_watch
 from . import client_value_neglect_actions
+from . import client_value_service_signals
+from . import client_value_response_target
 from . import digest_digest

@@ -8,6 +8,14 @@ from odoo.tools.sql import create_index
 
 from ..tools import history, settings, touch_rule
 
+# Settings whose change the figures follow (``_settings_changed``): those
+# that plan the requests, and those that move the accounts' neglect moment.
+PLAN_SETTINGS = {"due_soon_percent", "escalation_days", "key_account_tag_id"}
+FOLLOWED_SETTINGS = (
+    *sorted(PLAN_SETTINGS),
+    "neglect_window_days",
+    "count_incoming_email",
+)
 # The care summary's average response time looks this many days back.
 RESPONSE_DAYS = 90
 # The figures of the care summary, in the order of its query.
@@ -283,13 +291,18 @@ class ClientValueCare(models.AbstractModel):
         """``records`` ((model, res_id) pairs of sources) just got a touch,
         a request or an answer: refresh their accounts' last touch, and let
         the neglect watch reconsider those that are flagged, in the same
-        transaction. One query, and a few more only for flagged accounts."""
+        transaction; the moment they become neglected follows too. A few
+        queries, and a few more only for flagged accounts."""
         records = list(records)
         if not records:
             return
-        flagged = self._refresh_last_touch(self._accounts_query(records))
+        accounts = self._accounts_query(records)
+        flagged = self._refresh_last_touch(accounts)
+        watch = self.env["client_value.neglect.watch"]
+        # sudo: the accounts' neglect moment is the watch's own bookkeeping
+        watch.sudo()._refresh_moments(accounts)
         if flagged:
-            self.env["client_value.neglect.watch"]._reconsider(flagged)
+            watch._reconsider(flagged)
 
     @api.model
     def _accounts_changed_later(self, partner_ids=(), documents=()):
@@ -346,15 +359,33 @@ class ClientValueCare(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _settings_changed(self, old_sources, old_target):
-        """Sources added in the settings have their history read; the views
-        follow the sources; a new response target re-plans when the waiting
-        requests become late."""
-        new_sources = touch_rule.touch_models(self.env)
-        if set(new_sources) != set(old_sources):
+    def _settings_snapshot(self):
+        """The settings the figures are built from, as they are now: give it
+        back to :meth:`_settings_changed` once they are set."""
+        return {
+            "sources": frozenset(touch_rule.touch_models(self.env)),
+            **{name: settings.get(self.env, name) for name in FOLLOWED_SETTINGS},
+        }
+
+    @api.model
+    def _settings_changed(self, before):
+        """The figures follow the settings that changed since ``before`` (a
+        :meth:`_settings_snapshot`): sources added have their history read
+        and the views follow the sources and which requests count; new
+        service levels re-plan the waiting requests; the accounts' neglect
+        moments follow the look-back window and all of the above."""
+        after = self._settings_snapshot()
+        changed = {name for name in after if after[name] != before.get(name)}
+        if not changed:
+            return
+        if after["sources"] - before["sources"]:
             # The module's own history reader, as at install.
-            history.read_history(self.env, set(new_sources) - set(old_sources))
+            history.read_history(self.env, after["sources"] - before["sources"])
+        if changed & {"sources", "count_incoming_email"}:
             self.env["client_value.touch"]._rebuild_views()
+        if "sources" in changed:
             self._refresh_last_touch()
-        if settings.get(self.env, "response_target_days") != old_target:
-            history.replan_answer_due(self.env)
+        if changed & PLAN_SETTINGS:
+            history.replan(self.env)  # the moments follow
+        else:
+            self.env["client_value.neglect.watch"]._refresh_moments()

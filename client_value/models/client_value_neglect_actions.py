@@ -264,15 +264,16 @@ class ClientValueNeglectWatch(models.AbstractModel):
         return dict(rows)
 
     @api.model
-    def _post_notes(self, bodies, activity_type=None):
-        """Log one internal note per account, created in one call.
+    def _post_notes(self, bodies, activity_type=None, model="res.partner"):
+        """Log one internal note per record of ``model`` (accounts by
+        default), created in one call.
 
         Author, reply-to and record names are computed once for the batch:
-        left to mail.message, they would cost queries per account."""
+        left to mail.message, they would cost queries per record."""
         note = self.env.ref("mail.mt_note")
         author = self.env.ref("base.partner_root")
-        # sudo: the watch notes every account, whoever triggered it
-        accounts = self.env["res.partner"].sudo().browse(list(bodies))
+        # sudo: the watch notes every record, whoever triggered it
+        accounts = self.env[model].sudo().browse(list(bodies))
         email_from = author.email_formatted
         reply_to = accounts._notify_get_reply_to(default=email_from)
         names = dict(zip(accounts.ids, accounts.mapped("display_name"), strict=True))
@@ -280,7 +281,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         self.env["mail.message"].sudo().create(
             [
                 {
-                    "model": "res.partner",
+                    "model": model,
                     "res_id": account_id,
                     "record_name": names[account_id],
                     "body": body,

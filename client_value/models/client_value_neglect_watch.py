@@ -4,7 +4,7 @@ import threading
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_date, split_every
 
@@ -121,6 +121,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         customer, another company, an archived or restored account)."""
         # sudo: the flow's accounts follow the rule, whoever ran the flow
         watch = self.sudo()
+        watch._refresh_moments(account_ids)
         changes = watch._changes(account_ids)
         if changes:
             watch._apply(changes)
@@ -146,9 +147,54 @@ class ClientValueNeglectWatch(models.AbstractModel):
             SQL("SELECT pg_advisory_unlock(%s)", self._neglect_lock_key())
         )
 
+    @api.model
+    def _cron_watch(self):
+        """The frequent run (every 15 minutes by default): the accounts
+        whose neglect moment has come are flagged, and the requests whose
+        due-soon or escalation moment has come are signalled. It reads only
+        those, through partial indexes: its cost follows what became due,
+        not the size of the database."""
+        # sudo: the watch covers every account, whoever runs the cron
+        watch = self.sudo()
+        if not watch._lock():
+            _logger.info("Neglect watch: another run is in progress; this one stops.")
+            return 0
+        try:
+            return watch._run_due()
+        finally:
+            watch._unlock()
+
+    def _run_due(self):
+        self._end_snoozes()
+        changes = []
+        due = self._due_accounts()
+        if due:
+            # Their moments first: one that came too early (a request
+            # deleted meanwhile) moves on, and its account leaves the set.
+            self._refresh_moments(due)
+            due = self._due_accounts(due)
+        if due:
+            changes = self._changes(due)
+            for batch in split_every(
+                settings.get(self.env, "neglect_batch_size"), changes
+            ):
+                self._apply(batch)
+        self._signal_requests()
+        return len(changes)
+
     def _run(self, batch_size=None):
+        """The full run (daily, and *Check Now*): every account's neglect
+        moment is checked and put right (``repaired``, logged; nothing on a
+        healthy database), then every account is flagged or cleared by the
+        rule, then the requests are signalled."""
         batch_size = batch_size or settings.get(self.env, "neglect_batch_size")
         self._end_snoozes()
+        repaired = self._refresh_moments()
+        if repaired:
+            _logger.info(
+                "Neglect watch: the neglect moment of %s account(s) was put right.",
+                len(repaired),
+            )
         changes = self._changes()
         total = len(changes)
         auto_commit = not getattr(threading.current_thread(), "testing", False)
@@ -160,6 +206,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
             cron_progress(self.env, len(batch), done, total - done, auto_commit)
         if not total:
             cron_progress(self.env, 0, 0, 0)
+        self._signal_requests()
         return total
 
     @api.model
@@ -173,7 +220,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
     @api.model
     def _waiting_query(self, account_ids=None, accounts_only=False, late_at=None):
         """Waiting requests, one row each: (account_id, request,
-        requested_on, partner_id, company_id), ``request`` being
+        requested_on, partner_id, company_id, due), ``request`` being
         ``mail.activity,<id>`` or ``mail.message,<id>``; with
         ``accounts_only``, the distinct accounts that have one. Read through
         the partial indexes on waiting requests; limited to ``account_ids``
@@ -185,11 +232,12 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 if not accounts_only:
                     columns = SQL(
                         "%s, %s || src.id AS request, %s AS requested_on, "
-                        "p.id AS partner_id, %s AS company_id",
+                        "p.id AS partner_id, %s AS company_id, %s AS due",
                         columns,
                         waiting.model + ",",
                         sql(waiting.requested_on, "src"),
                         SQL(f"{source.record_alias()}.{source.company}"),
+                        sql(waiting.due, "src"),
                     )
                 branches.append(
                     SQL(
@@ -205,20 +253,29 @@ class ClientValueNeglectWatch(models.AbstractModel):
                         late=SQL("AND %s <= %s", sql(waiting.due, "src"), late_at)
                         if late_at
                         else SQL(),
-                        accounts=SQL(
-                            "AND p.commercial_partner_id = ANY(%s)", account_ids
-                        )
-                        if account_ids is not None
-                        else SQL(),
+                        accounts=self._accounts_in(
+                            "p.commercial_partner_id", account_ids
+                        ),
                     )
                 )
         return SQL(" UNION " if accounts_only else " UNION ALL ").join(branches)
 
     @api.model
-    def _rescued_query(self, window_start, account_ids=None):
+    def _accounts_in(self, column, account_ids):
+        """SQL: ``column`` is one of ``account_ids`` (ids, or an SQL query of
+        ids); nothing when None."""
+        if account_ids is None:
+            return SQL()
+        if isinstance(account_ids, SQL):
+            return SQL("AND %s IN (%s)", SQL(column), account_ids)
+        return SQL("AND %s = ANY(%s)", SQL(column), list(account_ids))
+
+    @api.model
+    def _rescued_query(self, window_start, account_ids=None, latest=False):
         """Accounts with a recent touch: a contact moment (done, sent,
         answered) within the window, read through the partial indexes on
-        those moments; limited to ``account_ids`` when given."""
+        those moments; limited to ``account_ids`` when given. With
+        ``latest``: (account_id, moment), the latest such moment of each."""
         records = None
         if account_ids is not None:
             records = self.env["client_value.care"]._account_records(account_ids)
@@ -234,7 +291,8 @@ class ClientValueNeglectWatch(models.AbstractModel):
 
         touched = SQL(" UNION ALL ").join(
             SQL(
-                "SELECT src.%(model_column)s AS model, src.res_id FROM %(table)s src "
+                "SELECT src.%(model_column)s AS model, src.res_id, "
+                "src.%(moment)s AS moment FROM %(table)s src "
                 "WHERE %(where)s AND src.%(moment)s >= %(window_start)s %(restrict)s",
                 model_column=SQL.identifier(moment.model_column),
                 table=SQL.identifier(moment.table),
@@ -245,16 +303,153 @@ class ClientValueNeglectWatch(models.AbstractModel):
             )
             for moment in touch_rule.contact_moments(self.env)
         )
-        rescued = SQL(" UNION ").join(
+        rescued = SQL(" UNION ALL " if latest else " UNION ").join(
             SQL(
-                "SELECT p.commercial_partner_id AS account_id FROM touched t %s "
+                "SELECT p.commercial_partner_id AS account_id %s FROM touched t %s "
                 "WHERE t.model = %s",
+                SQL(", t.moment") if latest else SQL(),
                 touch_rule.record_join(source, "t", "t.res_id"),
                 source.model,
             )
             for source in active_sources(self.env)
         )
+        if latest:
+            rescued = SQL(
+                "SELECT account_id, max(moment) AS moment FROM (%s) r "
+                "GROUP BY account_id",
+                rescued,
+            )
         return SQL("WITH touched AS (%s) %s", touched, rescued)
+
+    # -- when each account's decision comes -------------------------------------
+
+    @api.model
+    def _watch_tz(self):
+        """The timezone the watch counts days in: that of the user its
+        scheduled action runs as, whoever triggers it (a salesperson's
+        answer, *Check Now*), so the moments stored on accounts do not
+        depend on who caused them."""
+        # sudo: the scheduled action's user, read for its timezone
+        return self.env["res.users"].sudo().browse(SUPERUSER_ID).tz or "UTC"
+
+    @api.model
+    def _window_start(self):
+        """UTC start of the look-back window, days counted in the watch's
+        timezone."""
+        return (
+            self.env["client_value.care"]
+            .with_context(tz=self._watch_tz())
+            ._day_start(settings.get(self.env, "neglect_window_days"))
+        )
+
+    @api.model
+    def _neglect_moments_query(self, account_ids=None):
+        """(account_id, neglect_at) of the active accounts (of
+        ``account_ids`` when given) that have a waiting request: the moment
+        they become neglected if nothing happens, i.e. the later of the due
+        moment of their first request to become late and the end of the
+        look-back window of their latest recent touch.
+
+        The rule is the neglect rule itself (``_neglected_query``), solved
+        for time: an account whose moment has come and that is not snoozed
+        is neglected. Only touches within today's window count: an older
+        one has left every window to come."""
+        tz = self._watch_tz()
+        return SQL(
+            """
+            WITH waiting AS MATERIALIZED (
+                SELECT account_id, min(due) AS due FROM (%(waiting)s) w
+              GROUP BY account_id),
+            contact AS MATERIALIZED (%(latest)s)
+            SELECT w.account_id,
+                   GREATEST(w.due, ((date_trunc('day',
+                       (c.moment AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)
+                       + %(days)s * interval '1 day') AT TIME ZONE %(tz)s)
+                       AT TIME ZONE 'UTC') AS neglect_at
+              FROM waiting w
+              JOIN res_partner acc ON acc.id = w.account_id AND acc.active
+              LEFT JOIN contact c ON c.account_id = w.account_id
+            """,
+            waiting=self._waiting_query(account_ids),
+            latest=self._rescued_query(self._window_start(), account_ids, latest=True),
+            tz=tz,
+            days=settings.get(self.env, "neglect_window_days") + 1,
+        )
+
+    @api.model
+    def _refresh_moments(self, account_ids=None):
+        """Store when each account of ``account_ids`` (ids or an SQL query
+        of ids; every account when None) becomes neglected
+        (``client_value_neglect_at``), from its requests and touches; returns
+        the ids of the accounts whose stored moment was wrong (none, on a
+        healthy database, for the daily full run: every touch keeps it
+        current)."""
+        if account_ids is not None and not isinstance(account_ids, SQL):
+            account_ids = sorted({aid for aid in account_ids if aid})
+            if not account_ids:
+                return []
+        touch_rule.flush_sources(self.env)
+        self.env["res.partner"].flush_model(["active", "client_value_neglect_at"])
+        scope = SQL("TRUE %s", self._accounts_in("acc.id", account_ids))
+        rows = self.env.execute_query(
+            SQL(
+                """
+                %(no_jit)s
+                WITH moments AS MATERIALIZED (%(moments)s),
+                set_moment AS (
+                    UPDATE res_partner acc
+                       SET client_value_neglect_at = m.neglect_at
+                      FROM moments m
+                     WHERE acc.id = m.account_id
+                       AND acc.client_value_neglect_at IS DISTINCT FROM m.neglect_at
+                       -- A moment that has come stays come: the window only
+                       -- tells it apart from an earlier one that also has.
+                       AND NOT (acc.client_value_neglect_at <= %(now)s
+                                AND m.neglect_at <= %(now)s)
+                 RETURNING acc.id
+                ),
+                unset_moment AS (
+                    UPDATE res_partner acc
+                       SET client_value_neglect_at = NULL
+                     WHERE acc.client_value_neglect_at IS NOT NULL AND %(scope)s
+                       AND acc.id NOT IN (SELECT account_id FROM moments)
+                 RETURNING acc.id
+                )
+                SELECT id FROM set_moment UNION ALL SELECT id FROM unset_moment
+                """,
+                no_jit=touch_rule.NO_JIT,
+                moments=self._neglect_moments_query(account_ids),
+                scope=scope,
+                now=fields.Datetime.now(),
+            )
+        )
+        self.env["res.partner"].invalidate_model(["client_value_neglect_at"])
+        return [row[0] for row in rows]
+
+    @api.model
+    def _due_accounts(self, account_ids=None):
+        """Ids of the accounts whose neglect moment has come and that are
+        neither flagged, archived nor snoozed: read through the partial index
+        on the moment of the accounts not flagged, so a run costs what
+        became due, not the number of accounts."""
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT acc.id FROM res_partner acc
+                     WHERE acc.client_value_neglect_at <= %(now)s
+                       AND acc.client_neglected IS NOT TRUE
+                       AND acc.active AND NOT (%(snoozed)s) %(scope)s
+                    """,
+                    now=fields.Datetime.now(),
+                    snoozed=self._snoozed_sql(),
+                    scope=SQL("AND acc.id = ANY(%s)", account_ids)
+                    if account_ids is not None
+                    else SQL(),
+                )
+            )
+        ]
 
     # -- the watch's rules, each a named piece of its query ---------------------
 
@@ -393,7 +588,6 @@ class ClientValueNeglectWatch(models.AbstractModel):
         ``user_id`` (who gets the follow-up), ``followup_ids`` (open
         follow-ups) and, for clearances, ``clear_reason``.
         """
-        window_days = settings.get(self.env, "neglect_window_days")
         touch_rule.flush_sources(self.env)
         flagged = SQL("SELECT id FROM res_partner WHERE client_neglected")
         if account_ids is not None:
@@ -427,10 +621,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
             waiting=self._waiting_query(
                 account_ids, accounts_only=True, late_at=fields.Datetime.now()
             ),
-            rescued=self._rescued_query(
-                self.env["client_value.care"]._day_start(window_days),
-                account_ids,
-            ),
+            rescued=self._rescued_query(self._window_start(), account_ids),
             neglected=self._neglected_query("waiting", "rescued"),
             recovery_reason=self._recovery_reason_sql("waiting"),
             flagged=flagged,

@@ -17,6 +17,14 @@ class DigestDigest(models.Model):
     kpi_client_value_late_requests_value = fields.Integer(
         compute="_compute_kpi_client_value_late_requests_value"
     )
+    kpi_client_value_due_soon = fields.Boolean(string="Client Requests Due Soon")
+    kpi_client_value_due_soon_value = fields.Integer(
+        compute="_compute_kpi_client_value_due_soon_value"
+    )
+    kpi_client_value_escalated = fields.Boolean(string="Escalated Client Requests")
+    kpi_client_value_escalated_value = fields.Integer(
+        compute="_compute_kpi_client_value_escalated_value"
+    )
     kpi_client_value_response_hours = fields.Boolean(
         string="Average Response Time (Hours)"
     )
@@ -84,6 +92,36 @@ class DigestDigest(models.Model):
         for digest, (count,) in values.items():
             digest.kpi_client_value_late_requests_value = count
 
+    def _compute_kpi_client_value_due_soon_value(self):
+        """Requests waiting at the end of the period, past the due-soon share
+        of their target and not late yet."""
+        _start, end, _companies = self._get_kpi_compute_parameters()
+        values = self._client_value_touch_kpi(
+            [
+                ("state", "=", "waiting"),
+                ("warn_at", "<", end),
+                ("answer_due", ">=", end),
+            ],
+            ["__count"],
+        )
+        for digest, (count,) in values.items():
+            digest.kpi_client_value_due_soon_value = count
+
+    def _compute_kpi_client_value_escalated_value(self):
+        """Requests escalated during the period."""
+        start, end, _companies = self._get_kpi_compute_parameters()
+        values = self._client_value_touch_kpi(
+            [
+                ("escalated", "=", True),
+                ("is_request", "=", True),
+                ("escalate_at", ">=", start),
+                ("escalate_at", "<", end),
+            ],
+            ["__count"],
+        )
+        for digest, (count,) in values.items():
+            digest.kpi_client_value_escalated_value = count
+
     def _compute_kpi_client_value_response_hours_value(self):
         """Average time to answer the requests answered during the period."""
         start, end, _companies = self._get_kpi_compute_parameters()
@@ -131,6 +169,8 @@ class DigestDigest(models.Model):
         actions = {
             "kpi_client_value_neglected": "res_partner_action_neglected",
             "kpi_client_value_late_requests": "client_value_touch_action",
+            "kpi_client_value_due_soon": "client_value_touch_action",
+            "kpi_client_value_escalated": "client_value_touch_action",
             "kpi_client_value_response_hours": "client_value_touch_action",
             "kpi_client_value_impact_won": "crm_lead_action_impact_pipeline",
             "kpi_client_value_improved": "crm_lead_outcome_action",

@@ -1,10 +1,11 @@
 from odoo import api, models
 
 from ..tools import settings
+from .client_value_care import FOLLOWED_SETTINGS
 
-# Settings the touch view is built from (the sources, which requests count):
-# the view follows them wherever they are changed.
-VIEW_SETTINGS = ("count_incoming_email", "disabled_sources")
+# Settings the figures are built from: they follow them wherever they are
+# changed (client_value.care._settings_changed).
+WATCHED_SETTINGS = (*FOLLOWED_SETTINGS, "disabled_sources")
 
 
 class IrConfigParameter(models.Model):
@@ -18,8 +19,11 @@ class IrConfigParameter(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             settings.check(self.env, vals.get("key"), vals.get("value"))
+        watched = any(self._client_value_key(vals.get("key")) for vals in vals_list)
+        before = self._client_value_snapshot() if watched else None
         parameters = super().create(vals_list)
-        parameters._client_value_follow()
+        if watched:
+            self._client_value_follow(before)
         return parameters
 
     def write(self, vals):
@@ -30,23 +34,42 @@ class IrConfigParameter(models.Model):
                     vals.get("key", parameter.key),
                     vals.get("value", parameter.value),
                 )
-        watched = self._client_value_watched()
+        watched = self._client_value_watched() or self._client_value_key(
+            vals.get("key")
+        )
+        before = self._client_value_snapshot() if watched else None
         result = super().write(vals)
-        if watched or self._client_value_watched():
-            self._client_value_follow(force=True)
+        if watched:
+            self._client_value_follow(before)
         return result
 
     def unlink(self):
         watched = self._client_value_watched()
+        before = self._client_value_snapshot() if watched else None
         result = super().unlink()
         if watched:
-            self.browse()._client_value_follow(force=True)
+            self._client_value_follow(before)
         return result
 
-    def _client_value_watched(self):
-        keys = {settings.PREFIX + name for name in VIEW_SETTINGS}
-        return any(parameter.key in keys for parameter in self)
+    @api.model
+    def _client_value_key(self, key):
+        return bool(key) and key in {
+            settings.PREFIX + name for name in WATCHED_SETTINGS
+        }
 
-    def _client_value_follow(self, force=False):
-        if (force or self._client_value_watched()) and "client_value.touch" in self.env:
-            self.env["client_value.touch"]._rebuild_views()
+    def _client_value_watched(self):
+        return any(self._client_value_key(parameter.key) for parameter in self)
+
+    def _client_value_snapshot(self):
+        # The settings form sets many parameters at once and follows them
+        # once, when it is done (res_config_settings.set_values).
+        if (
+            self.env.context.get("client_value_settings_form")
+            or "client_value.care" not in self.env
+        ):
+            return None
+        return self.env["client_value.care"]._settings_snapshot()
+
+    def _client_value_follow(self, before):
+        if before is not None:
+            self.env["client_value.care"]._settings_changed(before)

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import machine_mail, response_target, touch_rule
+from ..tools import machine_mail, touch_rule
 from ..tools.compat import activity_types_keep_done
 from ..tools.protect import check_protected
 
@@ -10,7 +10,6 @@ from ..tools.protect import check_protected
 PROTECTED_FIELDS = (
     "touch_kind",
     "is_service_request",
-    "answer_due",
     "answered_by_id",
     "done_datetime",
     "date_answered",
@@ -52,14 +51,6 @@ class MailActivity(models.Model):
         default=lambda self: fields.Datetime.now(),
         help="When the client asked. Defaults to the creation of the "
         "activity; set it earlier when logging a request after the fact.",
-    )
-    answer_due = fields.Datetime(
-        compute="_compute_answer_due",
-        store=True,
-        precompute=True,
-        copy=False,
-        help="When the request becomes late: the response target, in working "
-        "days of the calendar of the document's company.",
     )
     done_datetime = fields.Datetime(string="Done At", readonly=True, copy=False)
     date_answered = fields.Datetime(
@@ -104,25 +95,6 @@ class MailActivity(models.Model):
     def _compute_is_service_request(self):
         for activity in self:
             activity.is_service_request = activity.touch_kind == "service"
-
-    @api.depends("is_service_request", "date_requested", "res_model", "res_id")
-    def _compute_answer_due(self):
-        now = fields.Datetime.now()
-        requests = self.filtered(
-            lambda activity: activity.is_service_request and activity.res_id
-        )
-        companies = response_target.document_companies(
-            self.env, [(request.res_model, request.res_id) for request in requests]
-        )
-        for activity in self:
-            if activity in requests:
-                activity.answer_due = response_target.answer_due(
-                    self.env,
-                    companies.get((activity.res_model, activity.res_id)),
-                    activity.date_requested or now,
-                )
-            else:
-                activity.answer_due = False
 
     @api.model_create_multi
     def create(self, vals_list):

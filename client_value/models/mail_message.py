@@ -16,6 +16,11 @@ PROTECTED_FIELDS = (
     "client_value_automated",
     "client_value_no_reply_reason",
     "client_value_no_reply_note",
+    "client_value_priority",
+    "client_value_warn_at",
+    "client_value_escalate_at",
+    "client_value_warned",
+    "client_value_escalated",
 )
 
 
@@ -105,6 +110,31 @@ class MailMessage(models.Model):
     )
     client_value_no_reply_note = fields.Text(
         string="No Reply Note", readonly=True, copy=False, groups="base.group_user"
+    )
+    # Service levels of an email from the client (tools/response_target.py).
+    client_value_priority = fields.Selection(
+        response_target.PRIORITIES,
+        string="Request Priority",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="The priority of the document the client wrote on (a ticket, a "
+        "task), normal otherwise.",
+    )
+    client_value_warn_at = fields.Datetime(
+        string="Due Soon From", readonly=True, copy=False, groups="base.group_user"
+    )
+    client_value_escalate_at = fields.Datetime(
+        string="Escalated From", readonly=True, copy=False, groups="base.group_user"
+    )
+    client_value_warned = fields.Boolean(
+        string="Due Soon Signalled",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+    client_value_escalated = fields.Boolean(
+        string="Escalated", readonly=True, copy=False, groups="base.group_user"
     )
 
     @api.model_create_multi
@@ -225,30 +255,58 @@ class MailMessage(models.Model):
 
     @api.model
     def _client_value_set_answer_due(self, rows):
-        """When each email from the client becomes late (rows: id, model,
-        res_id, client_touch, client_touch_date, author_id)."""
-        companies = response_target.document_companies(
+        """Plan each email from the client (rows: id, model, res_id,
+        client_touch, client_touch_date, author_id): its priority, the
+        priority of its document, and when it is due soon, due and escalated
+        (``tools/response_target.py``)."""
+        facts = response_target.document_facts(
             self.env, [(row[1], row[2]) for row in rows]
         )
-        dues = [
-            response_target.answer_due(self.env, companies.get((model, res_id)), moment)
-            for _id, model, res_id, _touch, moment, _author in rows
-        ]
+        requests = []
+        for _id, model, res_id, _touch, moment, _author in rows:
+            company, priority, key_account = facts.get(
+                (model, res_id), (None, response_target.NORMAL, False)
+            )
+            requests.append(
+                response_target.Request(company, moment, priority, key_account)
+            )
+        plans = response_target.plan_many(self.env, requests)
         self.env.execute_query(
             SQL(
-                "UPDATE mail_message m SET answer_due = v.due FROM "
-                "unnest(%s::int[], %s::timestamp[]) AS v(id, due) WHERE m.id = v.id",
+                """
+                UPDATE mail_message m
+                   SET answer_due = v.due, client_value_warn_at = v.warn_at,
+                       client_value_escalate_at = v.escalate_at,
+                       client_value_priority = v.priority
+                  FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[],
+                              %s::timestamp[], %s::varchar[])
+                       AS v(id, due, warn_at, escalate_at, priority)
+                 WHERE m.id = v.id
+                """,
                 [row[0] for row in rows],
-                dues,
+                [plan.due for plan in plans],
+                [plan.warn_at for plan in plans],
+                [plan.escalate_at for plan in plans],
+                [request.priority for request in requests],
             )
         )
-        self.invalidate_model(["answer_due"])
+        self.invalidate_model(
+            [
+                "answer_due",
+                "client_value_warn_at",
+                "client_value_escalate_at",
+                "client_value_priority",
+            ]
+        )
 
     @api.model
     def _client_value_answer(self, events):
         """Apply the answers of ``events`` (see ``touch_rule.answer_sql``)."""
         rows = self.env.execute_query(touch_rule.answer_sql(events))
         if rows:
+            self.env["mail.activity"]._client_value_end_signals(
+                [(model, rid) for model, rid, _moment in rows]
+            )
             self.env["mail.activity"].invalidate_model(
                 ["date_answered", "answered_by_id", "response_hours"]
             )

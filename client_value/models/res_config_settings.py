@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools import settings, touch_rule
+from ..tools import settings
 
 # The settings field of each source an administrator can leave out.
 SOURCE_FIELDS = {
@@ -13,6 +13,12 @@ SOURCE_FIELDS = {
 # which would mean the default, so these are stored as "True" or "False".
 ON_BY_DEFAULT = {
     "client_value_count_incoming_email": "count_incoming_email",
+}
+# Numbers whose 0 means "never": Odoo deletes the parameter of a 0, which
+# would mean the default, so these are stored as written.
+ZERO_MEANS_NEVER = {
+    "client_value_due_soon_percent": "due_soon_percent",
+    "client_value_escalation_days": "escalation_days",
 }
 
 
@@ -86,14 +92,28 @@ class ResConfigSettings(models.TransientModel):
         "salesperson nor a sales team leader. Default: the administrator.",
     )
 
-    client_value_response_target_days = fields.Integer(
-        string="Response Target (Working Days)",
-        config_parameter="client_value.response_target_days",
-        default=settings.SETTINGS["response_target_days"].default,
-        help="A request is late, and can make its account neglected, once it "
-        "has waited this many working days of the calendar of its document's "
-        "company (0: at once).",
+    # Service levels: the targets are the rows of Response Targets.
+    # 0 means never: stored as "0" (see ZERO_MEANS_NEVER).
+    client_value_due_soon_percent = fields.Integer(
+        string="Due Soon At (%)",
+        help="Share of its response target after which a waiting request is "
+        "due soon, and the person responsible is told once (0: never).",
     )
+    client_value_escalation_days = fields.Float(
+        string="Escalate After (Working Days)",
+        digits=(16, 1),
+        help="A request still waiting this long after its due moment is "
+        "escalated to the sales team leader, once (0: never).",
+    )
+    client_value_key_account_tag_id = fields.Many2one(
+        "res.partner.category",
+        string="Key Account Tag",
+        config_parameter="client_value.key_account_tag_id",
+        help="Accounts with this tag are key accounts, as are those marked "
+        "Key Account: their requests follow the key-account response "
+        "targets, where there are some.",
+    )
+
     # Touch sources: the client's documents whose messages and activities
     # count as touches of the account (every installed one by default).
     client_value_source_sale_order = fields.Boolean(
@@ -126,7 +146,7 @@ class ResConfigSettings(models.TransientModel):
         disabled = settings.get(self.env, "disabled_sources")
         for fname, model in SOURCE_FIELDS.items():
             res[fname] = model not in disabled
-        for fname, name in ON_BY_DEFAULT.items():
+        for fname, name in {**ON_BY_DEFAULT, **ZERO_MEANS_NEVER}.items():
             res[fname] = settings.get(self.env, name)
         # sudo: settings are system parameters, readable by administrators only
         res["client_value_automatic_header_rules"] = (
@@ -145,26 +165,29 @@ class ResConfigSettings(models.TransientModel):
                 if (
                     key
                     and key.startswith(settings.PREFIX)
-                    and field.type
-                    in (
-                        "integer",
-                        "float",
-                    )
+                    and field.type in ("integer", "float")
                 ):
                     settings.check(self.env, key, repr(record[fname]))
-        params = self.env["ir.config_parameter"].sudo()
-        old_target = settings.get(self.env, "response_target_days")
-        old_sources = touch_rule.touch_models(self.env)
-        res = super().set_values()
+            for fname, name in ZERO_MEANS_NEVER.items():
+                settings.check(self.env, settings.PREFIX + name, repr(record[fname]))
         self.ensure_one()
+        # The figures follow the settings once, when all are set.
+        care = self.env["client_value.care"]
+        before = care._settings_snapshot()
+        form = self.with_context(client_value_settings_form=True)
+        res = super(ResConfigSettings, form).set_values()
+        form._client_value_set_params()
+        care._settings_changed(before)
+        return res
+
+    def _client_value_set_params(self):
+        params = self.env["ir.config_parameter"].sudo()
         disabled = ",".join(
             sorted(model for fname, model in SOURCE_FIELDS.items() if not self[fname])
         )
         params.set_param("client_value.disabled_sources", disabled or False)
-        for fname, name in ON_BY_DEFAULT.items():
+        for fname, name in {**ON_BY_DEFAULT, **ZERO_MEANS_NEVER}.items():
             if self[fname] != settings.get(self.env, name):
                 params.set_param(settings.PREFIX + name, str(self[fname]))
         rules = (self.client_value_automatic_header_rules or "").strip()
         params.set_param(settings.PREFIX + "automatic_header_rules", rules or False)
-        self.env["client_value.care"]._settings_changed(old_sources, old_target)
-        return res

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
-from ..tools import settings
+from ..tools import history, settings
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
 from .client_value_neglect_watch import SNOOZE_REASONS
@@ -17,6 +18,7 @@ PROTECTED_FIELDS = (
     "client_value_snoozed_until",
     "client_value_snooze_reason",
     "client_value_snooze_note",
+    "client_value_neglect_at",
 )
 # Internal figures: employees only, never portal or public users.
 INTERNAL = "base.group_user"
@@ -34,6 +36,27 @@ class ResPartner(models.Model):
     """
 
     _inherit = "res.partner"
+
+    def init(self):
+        result = super().init()
+        # The watch reads the accounts whose neglect moment has come among
+        # those not flagged, and the snoozes that ended: few rows each.
+        create_index(
+            self.env.cr,
+            "res_partner_cv_neglect_at_idx",
+            self._table,
+            ["client_value_neglect_at"],
+            where="client_value_neglect_at IS NOT NULL "
+            "AND client_neglected IS NOT TRUE",
+        )
+        create_index(
+            self.env.cr,
+            "res_partner_cv_snoozed_until_idx",
+            self._table,
+            ["client_value_snoozed_until"],
+            where="client_value_snoozed_until IS NOT NULL",
+        )
+        return result
 
     # -- the last touch, stored on the account and each of its contacts ------
     last_touch_date = fields.Datetime(
@@ -125,6 +148,24 @@ class ResPartner(models.Model):
     )
     client_neglected_since = fields.Date(
         string="Neglected Since", readonly=True, copy=False, groups=INTERNAL
+    )
+    client_value_neglect_at = fields.Datetime(
+        string="Neglected From",
+        readonly=True,
+        copy=False,
+        groups=INTERNAL,
+        help="When the account becomes neglected if nothing happens: its "
+        "first request to become late, once its latest touch has left the "
+        "look-back window. Kept by every touch; the watch reads it.",
+    )
+    # -- service levels ------------------------------------------------------
+    client_value_key_account = fields.Boolean(
+        string="Key Account",
+        copy=False,
+        groups=INTERNAL,
+        help="The requests of a key account follow the key-account response "
+        "targets, where there are some (CRM › Configuration › Response "
+        "Targets). Set on the company; its contacts follow it.",
     )
     # -- the snooze: the watch leaves the account alone until a date --------
     client_value_snoozed_until = fields.Date(
@@ -280,6 +321,13 @@ class ResPartner(models.Model):
         # sudo: the accounts are read to put their figures right, whoever writes
         before = self.sudo().commercial_partner_id if follow else None
         result = super().write(vals)
+        if "client_value_key_account" in vals or (
+            "category_id" in vals and settings.get(self.env, "key_account_tag_id")
+        ):
+            # A key account, or no longer one: its waiting requests follow
+            # the targets they now have.
+            # sudo: the plans are the module's own bookkeeping
+            history.replan(self.env(su=True), self.commercial_partner_id.ids)
         if follow:
             care = self.env["client_value.care"]
             if "parent_id" in vals:

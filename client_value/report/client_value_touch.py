@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import drop_view_if_exists
 
-from ..tools import machine_mail, touch_rule
+from ..tools import machine_mail, response_target, touch_rule
 from ..tools.compat import FALSE_DOMAIN, domain_and, domain_or
 from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
 
@@ -22,6 +22,11 @@ _ACTIVITY_BRANCH = """
                 ELSE 'answered' END AS state,
            %(request)s AS is_request,
            CASE WHEN %(request)s THEN %(due)s END AS answer_due,
+           CASE WHEN %(request)s
+                THEN COALESCE(a.client_value_priority, '0') END AS priority,
+           CASE WHEN %(request)s THEN a.client_value_warn_at END AS warn_at,
+           CASE WHEN %(request)s THEN a.client_value_escalate_at END AS escalate_at,
+           %(request)s AND a.client_value_escalated IS TRUE AS escalated,
            a.summary AS summary,
            a.activity_type_id AS activity_type_id,
            a.id AS activity_id,
@@ -65,6 +70,11 @@ _MESSAGE_BRANCH = """
                 ELSE 'received' END AS state,
            %(request)s AS is_request,
            CASE WHEN %(request)s THEN %(due)s END AS answer_due,
+           CASE WHEN %(request)s
+                THEN COALESCE(m.client_value_priority, '0') END AS priority,
+           CASE WHEN %(request)s THEN m.client_value_warn_at END AS warn_at,
+           CASE WHEN %(request)s THEN m.client_value_escalate_at END AS escalate_at,
+           %(request)s AND m.client_value_escalated IS TRUE AS escalated,
            m.subject AS summary,
            NULL::integer AS activity_type_id,
            NULL::integer AS activity_id,
@@ -102,6 +112,10 @@ _AUTOMATIC_BRANCH = """
            'automatic' AS state,
            FALSE AS is_request,
            NULL::timestamp AS answer_due,
+           NULL AS priority,
+           NULL::timestamp AS warn_at,
+           NULL::timestamp AS escalate_at,
+           FALSE AS escalated,
            m.subject AS summary,
            NULL::integer AS activity_type_id,
            NULL::integer AS activity_id,
@@ -178,9 +192,15 @@ class ClientValueTouch(models.Model):
     is_request = fields.Boolean(string="Client Request", readonly=True)
     answer_due = fields.Datetime(
         readonly=True,
-        help="When the request becomes late: the response target, in working "
-        "days of the company's calendar.",
+        help="When the request becomes late: the response target of its "
+        "priority, in working time of the company's calendar.",
     )
+    priority = fields.Selection(
+        response_target.PRIORITIES, string="Request Priority", readonly=True
+    )
+    warn_at = fields.Datetime(string="Due Soon From", readonly=True)
+    escalate_at = fields.Datetime(string="Escalated From", readonly=True)
+    escalated = fields.Boolean(readonly=True)
     summary = fields.Char(readonly=True)
     activity_type_id = fields.Many2one(
         "mail.activity.type", string="Activity Type", readonly=True

@@ -83,80 +83,158 @@ def read_history(env, models):
             )
         )
     )
-    _plan_answer_due(env, models, now)
+    plan_waiting(env, models, now)
     env.invalidate_all()
 
 
-def _plan_answer_due(env, models, now):
-    """When each request still waiting on ``models`` becomes late."""
+# The request columns the plan writes (``tools/response_target.py``).
+PLAN_COLUMNS = (
+    "answer_due",
+    "client_value_warn_at",
+    "client_value_escalate_at",
+    "client_value_warned",
+    "client_value_escalated",
+)
+
+
+def plan_waiting(env, models, now, records=None):
+    """Plan the requests still waiting on ``models`` that have no plan yet
+    (limited to ``records``, an SQL query of (model, res_id), when given):
+    when each is due soon, due, and escalated, by its priority, its
+    account's targets and its document company's calendar. Emails take the
+    priority of their document.
+
+    Signals are given for the moments that pass while the module watches:
+    a request whose moment is already past when it is planned here (the
+    history read at install, a target changed) is late if it is, but not
+    signalled again."""
     cr = env.cr
-    days = settings.get(env, "response_target_days")
-    recent = now - timedelta(days=days + PLANNED_DAYS)
+    table_targets = response_target.targets(env)
+    longest = max(
+        target.hours(None) / 24.0 for target in table_targets.values()
+    ) + settings.get(env, "escalation_days")
+    recent = now - timedelta(days=longest * 2 + PLANNED_DAYS)
     for waiting in (touch_rule.WAITING_ACTIVITIES, touch_rule.WAITING_EMAILS):
         table = SQL.identifier(waiting.table)
         where = SQL(
-            "%s AND src.answer_due IS NULL AND src.%s IN %s",
+            "%s AND src.answer_due IS NULL AND src.%s IN %s %s",
             touch_rule.sql(waiting.where, "src"),
             SQL.identifier(waiting.model_column),
-            models,
+            tuple(models),
+            SQL(
+                "AND (src.%s, src.res_id) IN (SELECT model, res_id FROM (%s) r)",
+                SQL.identifier(waiting.model_column),
+                records,
+            )
+            if records is not None
+            else SQL(),
         )
         asked = touch_rule.sql(waiting.requested_on, "src")
-        # Long overdue whatever the calendar.
+        # Long overdue whatever the calendar and the target: every moment past.
         cr.execute(
             SQL(
-                "UPDATE %s src SET answer_due = %s + %s * interval '1 day' "
-                "WHERE %s AND %s < %s",
+                "UPDATE %s src SET answer_due = %s + %s * interval '1 day', "
+                "client_value_warn_at = %s, client_value_escalate_at = %s "
+                "+ %s * interval '1 day', client_value_warned = TRUE, "
+                "client_value_escalated = TRUE WHERE %s AND %s < %s",
                 table,
                 asked,
-                days,
+                longest,
+                asked,
+                asked,
+                longest,
                 where,
                 asked,
                 recent,
             )
         )
+        priority = (
+            SQL("src.client_value_priority")
+            if waiting.table == "mail_activity"
+            else SQL("NULL")
+        )
         cr.execute(
             SQL(
-                "SELECT src.id, src.%s, src.res_id, %s FROM %s src WHERE %s",
+                "SELECT src.id, src.%s, src.res_id, %s, %s FROM %s src WHERE %s",
                 SQL.identifier(waiting.model_column),
                 asked,
+                priority,
                 table,
                 where,
             )
         )
         rows = cr.fetchall()
-        companies = response_target.document_companies(
-            env, [(r[1], r[2]) for r in rows]
-        )
-        dues = response_target.answer_dues(
-            env,
-            [
-                (companies.get((model, res_id)), asked_on)
-                for _id, model, res_id, asked_on in rows
-            ],
-        )
-        if rows:
-            cr.execute(
-                SQL(
-                    "UPDATE %s src SET answer_due = v.due "
-                    "FROM unnest(%s::int[], %s::timestamp[]) AS v(id, due) "
-                    "WHERE src.id = v.id",
-                    table,
-                    [row[0] for row in rows],
-                    dues,
+        if not rows:
+            continue
+        facts = response_target.document_facts(env, [(r[1], r[2]) for r in rows])
+        requests = []
+        for _id, model, res_id, asked_on, own_priority in rows:
+            company, document_priority, key = facts.get(
+                (model, res_id), (None, response_target.NORMAL, False)
+            )
+            requests.append(
+                response_target.Request(
+                    company, asked_on, own_priority or document_priority, key
                 )
             )
+        plans = response_target.plan_many(env, requests)
+        cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s src
+                   SET answer_due = v.due,
+                       client_value_warn_at = v.warn_at,
+                       client_value_escalate_at = v.escalate_at,
+                       client_value_priority = v.priority,
+                       client_value_warned = src.client_value_warned IS TRUE
+                           OR v.warn_at <= %(now)s,
+                       client_value_escalated = src.client_value_escalated IS TRUE
+                           OR v.escalate_at <= %(now)s
+                  FROM unnest(%(ids)s::int[], %(dues)s::timestamp[],
+                              %(warns)s::timestamp[], %(escalations)s::timestamp[],
+                              %(priorities)s::varchar[])
+                       AS v(id, due, warn_at, escalate_at, priority)
+                 WHERE src.id = v.id
+                """,
+                table=table,
+                now=now,
+                ids=[row[0] for row in rows],
+                dues=[plan.due for plan in plans],
+                warns=[plan.warn_at for plan in plans],
+                escalations=[plan.escalate_at for plan in plans],
+                priorities=[request.priority for request in requests],
+            )
+        )
 
 
-def replan_answer_due(env):
-    """The response target changed: when each waiting request becomes late,
-    again."""
+def replan(env, account_ids=None):
+    """A target or a key account changed: plan the waiting requests (of
+    ``account_ids`` only, when given) again."""
+    now = fields.Datetime.now()
+    records = (
+        None
+        if account_ids is None
+        else SQL(
+            "SELECT model, res_id FROM (%s) a",
+            env["client_value.care"]._account_records(account_ids),
+        )
+    )
+    touch_rule.flush_sources(env)
     for waiting in (touch_rule.WAITING_ACTIVITIES, touch_rule.WAITING_EMAILS):
         env.cr.execute(
             SQL(
-                "UPDATE %s src SET answer_due = NULL WHERE %s",
+                "UPDATE %s src SET answer_due = NULL WHERE %s %s",
                 SQL.identifier(waiting.table),
                 touch_rule.sql(waiting.where, "src"),
+                SQL(
+                    "AND (src.%s, src.res_id) IN (SELECT model, res_id FROM (%s) r)",
+                    SQL.identifier(waiting.model_column),
+                    records,
+                )
+                if records is not None
+                else SQL(),
             )
         )
-    _plan_answer_due(env, touch_rule.touch_models(env), fields.Datetime.now())
+    plan_waiting(env, touch_rule.touch_models(env), now, records)
     env.invalidate_all()
+    env["client_value.neglect.watch"]._refresh_moments(account_ids)

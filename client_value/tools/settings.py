@@ -79,6 +79,8 @@ class Setting:
                     "a whole number from %(low)s to %(high)s", low=low, high=high_text
                 )
             return env._("a whole number of at least %(low)s", low=low)
+        if high is not None:
+            return env._("a number from %(low)s to %(high)s", low=low, high=high)
         return env._("a number of at least %(low)s", low=low)
 
 
@@ -96,9 +98,15 @@ SETTINGS = {
     "neglect_fallback_user_id": Setting(
         int, 0, 0, None, _lt("Follow-up fallback user")
     ),
-    "response_target_days": Setting(
-        int, 2, 0, 60, _lt("Response target (working days)")
+    # Service levels (tools/response_target.py); the targets themselves are
+    # the rows of Response Targets.
+    "due_soon_percent": Setting(
+        int, 75, 0, 99, _lt("Due soon at (percent of the target)")
     ),
+    "escalation_days": Setting(
+        float, 1.0, 0, 60, _lt("Escalate after (working days past due)")
+    ),
+    "key_account_tag_id": Setting(int, 0, 0, None, _lt("Key account tag")),
     # Documents whose touches do not count (model names); none by default.
     "disabled_sources": Setting(frozenset, frozenset(), label=_lt("Sources left out")),
     # Extra headers that mark an incoming email as automatic.

@@ -21,8 +21,10 @@ Vocabulary, one name per concept:
 - **moment** of a touch: when it was done, sent, or, for a request, when the
   client asked (never later than when the server received it).
 - **late**: a waiting request whose response target has passed: the target
-  (working days) counted on the working-time calendar of the company of the
-  document it waits on (``tools/response_target.py``).
+  of its priority (and of key accounts, where set), counted on the
+  working-time calendar of the company of the document it waits on; **due
+  soon** a share of it before, **escalated** a while after
+  (``tools/response_target.py``, :data:`SIGNALS`).
 - **recent touch**: a touch that is not waiting, whose moment (or, for a
   request, whose answer) falls in the look-back window (``CONTACT_MOMENTS``).
 
@@ -85,6 +87,30 @@ class Source:
     # An administrator can leave the documents of this source out
     # (CRM settings); contacts and opportunities always count.
     optional: bool = True
+    # The document's priority field, and which of its values make the
+    # client's emails on it high ("1") or urgent ("2"); any other value,
+    # or no such field, is normal.
+    priority_field: str | None = None
+    priorities: tuple = ()
+    # Who is responsible for the document (its salesperson or user); a
+    # contact's is its salesperson, else its account's.
+    user_field: str = "user_id"
+
+    def responsible_of(self, record):
+        """The internal user responsible for ``record``, or an empty
+        recordset."""
+        users = record[self.user_field] if self.user_field in record._fields else None
+        if self.customer is None and not users:
+            users = record.commercial_partner_id.user_id
+        return (users or record.env["res.users"]).filtered(
+            lambda user: user.active and not user.share
+        )[:1]
+
+    def priority_of(self, record):
+        """The priority the client's emails on ``record`` take."""
+        if not self.priority_field or self.priority_field not in record._fields:
+            return "0"
+        return dict(self.priorities).get(record[self.priority_field], "0")
 
     def contact_sql(self, alias):
         """The customer contact's id on the record row ``alias``."""
@@ -111,9 +137,29 @@ SOURCES = (
         "admin",
         "admin",
         condition="{t}.move_type IN ('out_invoice', 'out_refund')",
+        user_field="invoice_user_id",
     ),
-    Source("project.task", "project_task", "partner_id", "service", "service"),
-    Source("helpdesk.ticket", "helpdesk_ticket", "partner_id", "service", "service"),
+    Source(
+        "project.task",
+        "project_task",
+        "partner_id",
+        "service",
+        "service",
+        # Odoo's starred task is high.
+        priority_field="priority",
+        priorities=(("1", "1"),),
+        user_field="user_ids",
+    ),
+    Source(
+        "helpdesk.ticket",
+        "helpdesk_ticket",
+        "partner_id",
+        "service",
+        "service",
+        # OCA helpdesk: high is high, very high urgent.
+        priority_field="priority",
+        priorities=(("2", "1"), ("3", "2")),
+    ),
 )
 SOURCE_BY_MODEL = {source.model: source for source in SOURCES}
 
@@ -199,6 +245,28 @@ MESSAGE_AUTOMATIC = "{t}.client_value_automatic IS NOT NULL"
 MESSAGE_TOUCH = "{t}.client_touch IS NOT NULL AND {t}.answers_request IS NOT TRUE"
 MESSAGE_MOMENT = "{t}.client_touch_date"
 MESSAGE_DUE = "COALESCE({t}.answer_due, {t}.client_touch_date)"
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A service-level signal of a waiting request (``tools/response_target.py``):
+    given once, when the request's ``moment`` column has come; ``given``
+    says it was."""
+
+    name: str
+    moment: str
+    given: str
+
+    def pending(self):
+        """SQL piece: the signal is planned and not given yet."""
+        return f"{{t}}.{self.given} IS NOT TRUE AND {{t}}.{self.moment} IS NOT NULL"
+
+
+# Due soon: the person responsible is told. Escalated: the team leader is.
+SIGNALS = (
+    Signal("warn", "client_value_warn_at", "client_value_warned"),
+    Signal("escalate", "client_value_escalate_at", "client_value_escalated"),
+)
 
 
 @dataclass(frozen=True)
@@ -540,6 +608,17 @@ def indexes():
                 waiting.where,
             )
         )
+    # The requests whose signal is still to give, by its moment.
+    for waiting in (WAITING_ACTIVITIES, WAITING_EMAILS):
+        for signal in SIGNALS:
+            result.append(
+                _index(
+                    waiting.table,
+                    signal.name,
+                    [signal.moment],
+                    f"{waiting.where} AND {signal.pending()}",
+                )
+            )
     for moment in (*CONTACT_MOMENTS, EMAIL_MOMENT):
         result.append(
             _index(

@@ -128,6 +128,9 @@ class ClientValueNoReplyWizard(models.TransientModel):
             )
         # sudo: the verdict is written here only, once _check passed
         request.write(values)
+        self.env["mail.activity"]._client_value_end_signals(
+            [(self.res_model, request.id)]
+        )
         document = self._document(request)
         label = dict(self._fields["reason"]._description_selection(self.env))[
             self.reason

@@ -1,9 +1,12 @@
 from odoo import fields, models
 
+from ..tools import response_target
+
 
 class MailActivitySchedule(models.TransientModel):
     """The chatter's scheduling dialog: a service request logged after the
-    fact says when the client asked (*Requested On*)."""
+    fact says when the client asked (*Requested On*), and how urgent it is
+    (its priority)."""
 
     _inherit = "mail.activity.schedule"
 
@@ -14,10 +17,23 @@ class MailActivitySchedule(models.TransientModel):
         "after the fact keeps its real waiting time.",
     )
 
+    client_value_priority = fields.Selection(
+        response_target.PRIORITIES,
+        string="Request Priority",
+        help="Sets the response target of the service request: normal, high "
+        "(one star) or urgent (two stars).",
+    )
+
     def _action_schedule_activities(self):
         scheduler = self
-        if self.date_requested and self.client_value_touch_kind == "service":
+        if self.client_value_touch_kind == "service":
             # Odoo's own defaults mechanism: the activities created below
-            # take this Requested On (mail.activity's date_requested default).
-            scheduler = self.with_context(default_date_requested=self.date_requested)
+            # take this Requested On (mail.activity's date_requested default)
+            # and priority.
+            defaults = {}
+            if self.date_requested:
+                defaults["default_date_requested"] = self.date_requested
+            if self.client_value_priority:
+                defaults["default_client_value_priority"] = self.client_value_priority
+            scheduler = self.with_context(**defaults)
         return super(MailActivitySchedule, scheduler)._action_schedule_activities()
