@@ -20,9 +20,12 @@ and the call sit, by turns, on the contact, the order, the invoice and the
 task, so that every source is read.
 """
 
+from unittest.mock import patch
+
 from odoo.tools import SQL
 
-from odoo.addons.client_value.tools import history, touch_rule
+from odoo.addons.client_value.models import client_value_history_run
+from odoo.addons.client_value.tools import touch_rule
 
 SEED = 0.42
 SPAN_DAYS = 180
@@ -552,7 +555,13 @@ def client_value_layer(env):
         )
     )
     env.invalidate_all()
-    history.read_history(env, touch_rule.touch_models(env))
+    # Read again by the module's own history run, a batch of accounts at a
+    # time, as after install.
+    runs = env["client_value.history.run"]
+    with patch.object(client_value_history_run, "INLINE_ACCOUNTS", 0):
+        runs._start("install", touch_rule.touch_models(env))
+    cr.commit()
+    runs._cron_read_history()
     cr.execute(
         "ANALYZE mail_activity; ANALYZE mail_message; ANALYZE res_partner; "
         "ANALYZE crm_lead;"
@@ -576,60 +585,86 @@ def client_value_layer(env):
 
 
 def requests_come_due(env, count):
-    """``count`` waiting requests, due later, become due now (their
+    """``count`` waiting requests on accounts not flagged come due now (their
     due-soon signal given earlier), as between two runs of the frequent
-    watch; their accounts' neglect moments follow, as the module keeps
-    them. Returns how many requests came due."""
+    watch; for one of their accounts in ``NEGLECT_EVERY``, every touch has
+    also left the look-back window, so that the run flags it. The accounts'
+    neglect moments follow, as the module keeps them. Returns how many
+    requests came due and how many accounts then have no recent touch."""
     cr = env.cr
     cr.execute(
         """
-        WITH chosen AS (
-            SELECT 'mail_activity' AS t, id FROM mail_activity
-             WHERE is_service_request AND date_answered IS NULL
-               AND answer_due > now() at time zone 'UTC'
+        CREATE TEMP TABLE bench_came_due AS
+        SELECT * FROM (
+            SELECT 'mail_activity' AS t, a.id, p.commercial_partner_id AS account_id
+              FROM mail_activity a
+              JOIN res_partner p ON p.id = a.res_id
+              JOIN res_partner acc ON acc.id = p.commercial_partner_id
+             WHERE a.res_model = 'res.partner' AND a.is_service_request IS TRUE
+               AND a.date_answered IS NULL AND acc.client_neglected IS NOT TRUE
             UNION ALL
-            SELECT 'mail_message', id FROM mail_message
-             WHERE client_touch = 'incoming' AND date_answered IS NULL
-               AND answer_due > now() at time zone 'UTC'
-          ORDER BY 2 LIMIT %(count)s
-        ),
-        activities AS (
-            UPDATE mail_activity a
-               SET answer_due = now() at time zone 'UTC' - interval '1 minute',
-                   client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
-                   client_value_warned = TRUE
-              FROM chosen c WHERE c.t = 'mail_activity' AND a.id = c.id
-         RETURNING a.res_model AS model, a.res_id
-        ),
-        emails AS (
-            UPDATE mail_message m
-               SET answer_due = now() at time zone 'UTC' - interval '1 minute',
-                   client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
-                   client_value_warned = TRUE
-              FROM chosen c WHERE c.t = 'mail_message' AND m.id = c.id
-         RETURNING m.model, m.res_id
-        )
-        SELECT * FROM activities UNION ALL SELECT * FROM emails
+            SELECT 'mail_message', m.id, p.commercial_partner_id
+              FROM mail_message m
+              JOIN res_partner p ON p.id = m.res_id
+              JOIN res_partner acc ON acc.id = p.commercial_partner_id
+             WHERE m.model = 'res.partner' AND m.client_touch = 'incoming'
+               AND m.date_answered IS NULL AND acc.client_neglected IS NOT TRUE
+        ) w ORDER BY id LIMIT %(count)s;
+        UPDATE mail_activity a
+           SET answer_due = now() at time zone 'UTC' - interval '1 minute',
+               client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
+               client_value_warned = TRUE
+          FROM bench_came_due c WHERE c.t = 'mail_activity' AND a.id = c.id;
+        UPDATE mail_message m
+           SET answer_due = now() at time zone 'UTC' - interval '1 minute',
+               client_value_warn_at = now() at time zone 'UTC' - interval '1 hour',
+               client_value_warned = TRUE
+          FROM bench_came_due c WHERE c.t = 'mail_message' AND m.id = c.id;
+        SELECT count(*), array_agg(DISTINCT account_id) FROM bench_came_due;
         """,
         {"count": count},
     )
-    documents = cr.fetchall()
+    came_due, accounts = cr.fetchone()
+    accounts = accounts or []
+    quiet = [aid for aid in accounts if aid % NEGLECT_EVERY == 0]
+    if quiet:
+        records = env["client_value.care"]._account_records(quiet)
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE bench_quiet AS %(records)s;
+                UPDATE mail_activity a
+                   SET done_datetime = a.done_datetime - interval '40 days',
+                       date_answered = a.date_answered - interval '40 days'
+                  FROM bench_quiet r
+                 WHERE a.res_model = r.model AND a.res_id = r.res_id
+                   AND GREATEST(a.done_datetime, a.date_answered)
+                       > now() at time zone 'UTC' - interval '35 days';
+                UPDATE mail_message m
+                   SET client_touch_date = m.client_touch_date - interval '40 days',
+                       date_answered = m.date_answered - interval '40 days'
+                  FROM bench_quiet r
+                 WHERE m.model = r.model AND m.res_id = r.res_id
+                   AND m.client_touch IS NOT NULL
+                   AND GREATEST(m.client_touch_date, m.date_answered)
+                       > now() at time zone 'UTC' - interval '35 days';
+                """,
+                records=records,
+            )
+        )
     env.invalidate_all()
-    accounts = env["client_value.care"]._accounts_of(documents)
     env["client_value.neglect.watch"]._refresh_moments(accounts)
-    return len(documents)
+    return came_due, len(quiet)
 
 
 def waiting_count(env):
-    """Requests waiting and not due yet."""
+    """Requests waiting for an answer."""
     env.cr.execute(
         """
         SELECT (SELECT count(*) FROM mail_activity
-                 WHERE is_service_request AND date_answered IS NULL
-                   AND answer_due > now() at time zone 'UTC')
+                 WHERE is_service_request IS TRUE AND date_answered IS NULL)
              + (SELECT count(*) FROM mail_message
-                 WHERE client_touch = 'incoming' AND date_answered IS NULL
-                   AND answer_due > now() at time zone 'UTC')
+                 WHERE client_touch = 'incoming' AND date_answered IS NULL)
         """
     )
     return env.cr.fetchone()[0]

@@ -1,11 +1,13 @@
 """Install and uninstall hooks.
 
 Before install, the stored columns the module adds to Odoo's big tables
-(activities, messages, opportunities, ratings) are created and filled in a
-few SQL statements: the ORM would compute them record by record, which takes
-many minutes on a database with a million activities. The columns then
-exist, so the ORM leaves them. The values are the ones the module's own
-logic gives (tools/touch_rule.py for touches).
+(activities, messages, opportunities, ratings) are created empty: adding a
+column without a default rewrites nothing, and the ORM, finding the columns
+there, computes nothing record by record. The few that need a value at
+once (the touch kind of activity types, the impact of opportunities) are
+filled in a statement each. The history itself is read after install, a
+batch of accounts at a time (client_value.history.run): installing takes
+seconds whatever its size.
 """
 
 from odoo.tools import SQL
@@ -14,7 +16,6 @@ from odoo.tools.sql import column_exists, create_column, drop_view_if_exists
 from .demo import generate
 from .models.crm_lead_impact import IMPACT_SCORES
 from .tools import touch_rule
-from .tools.history import read_history
 
 # Odoo's stock types that are sales touches (To-Do and Upload Document are not).
 STOCK_SALES_TYPES = (
@@ -144,20 +145,18 @@ def _fill_ratings(cr):
 def pre_init_hook(env):
     cr = env.cr
     _fill_activity_types(cr)
-    new_activities = _create_columns(cr, "mail_activity", ACTIVITY_COLUMNS)
-    new_messages = _create_columns(cr, "mail_message", MESSAGE_COLUMNS)
+    _create_columns(cr, "mail_activity", ACTIVITY_COLUMNS)
+    _create_columns(cr, "mail_message", MESSAGE_COLUMNS)
     _create_columns(cr, "res_partner", PARTNER_COLUMNS)
     _fill_leads(cr)
     _fill_ratings(cr)
-    if "touch_kind" in new_activities and "client_touch" in new_messages:
-        read_history(env, touch_rule.touch_models(env))
 
 
 def post_init_hook(env):
-    """Every account's last touch, from the history read above; then, in a
-    database with demo data, the demo's accounts and their history."""
-    env["client_value.care"]._refresh_last_touch()
-    env["client_value.neglect.watch"]._refresh_moments()
+    """The client history is read: at once on a small database, else in the
+    background; then, in a database with demo data, the demo's accounts and
+    their history."""
+    env["client_value.history.run"]._start("install", touch_rule.touch_models(env))
     module = env["ir.module.module"].search([("name", "=", "client_value")])
     if module.demo:
         generate.load(env)

@@ -17,10 +17,10 @@ FOLLOWUP = "client_value.mail_activity_type_neglect_followup"
 ONE_BATCH_QUERIES = 44
 BATCH_QUERIES = 15
 # Queries of the daily re-run when nothing changed: taking and releasing the
-# run's lock, ending the snoozes whose last day is past, checking every
-# account's neglect moment, the fallback user, the follow-up type, the one
-# query over all accounts, and the one over the requests' signals.
-STEADY_QUERIES = 8
+# run's lock, ending the snoozes whose last day is past, the fallback user,
+# the follow-up type, the one query over all accounts (which also checks
+# their neglect moments), and the one over the requests' signals.
+STEADY_QUERIES = 7
 # Extra queries of an answer that clears a flagged account at once (the
 # account's neglect moment included).
 LIVE_CLEAR_QUERIES = 13

@@ -6,6 +6,8 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.client_value.models import client_value_care, res_partner_care
+
 from .common import ADMIN, CALL, NOW, SERVICE, ClientValueCase
 from .compat import add_group, keep_done_field
 
@@ -253,6 +255,50 @@ class TestCareSummary(ClientValueCase):
         self.salesman.tz = "Europe/Brussels"
         account = self.account.with_user(self.salesman).with_context(tz=False)
         self.assertEqual(self.summary(account, now)["touches"], 1)
+
+    def test_a_long_list_reads_the_figures_at_once_and_the_same(self):
+        """A list of many accounts (an export) reads their figures in one
+        query over the touches; they are the figures read a batch at a
+        time."""
+        Partner = self.env["res.partner"]
+        accounts = Partner.create(
+            [{"name": f"Long list {i}", "is_company": True} for i in range(6)]
+        )
+        for i, account in enumerate(accounts):
+            self.request(account, self.ago(days=2 + i))
+            if i % 2:
+                self.done(account, self.ago(days=1), xmlid=CALL)
+            if i % 3 == 0:
+                self.reply(account, self.ago(days=1, hours=i))
+        fields = [
+            "waiting_request_count",
+            "late_request_count",
+            "avg_response_hours",
+            "touch_count",
+            "sales_touch_count",
+            "service_touch_count",
+        ]
+        with self.at(NOW):
+            one_by_one = [account.read(fields)[0] for account in accounts]
+            self.env.invalidate_all()
+            with (
+                patch.object(client_value_care, "BULK_ACCOUNTS", 2),
+                patch.object(res_partner_care, "BULK_ACCOUNTS", 2),
+                patch.object(
+                    type(self.env["client_value.care"]),
+                    "_summary",
+                    autospec=True,
+                    side_effect=type(self.env["client_value.care"])._summary,
+                ) as summary,
+            ):
+                # The first figure read computes those of the whole list.
+                listed = accounts.with_context(prefetch_fields=False)
+                for account in listed:
+                    account.touch_count  # noqa: B018
+                self.assertEqual(summary.call_count, 1)
+                self.assertTrue(summary.call_args.kwargs["bulk"])
+            at_once = listed.read(fields)
+        self.assertEqual(at_once, one_by_one)
 
     def test_summary_query_count_does_not_grow_with_partners(self):
         Partner = self.env["res.partner"]

@@ -14,6 +14,7 @@ from . import mail_thread
 from . import mail_mail
 from . import rating_rating
 from . import client_value_care
+from . import client_value_history_run
 from . import res_partner_care
 from . import res_partner_outcome
 from . import res_users

@@ -1,12 +1,13 @@
+from contextlib import closing
 from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..tools import history, settings, touch_rule
+from ..tools import settings, touch_rule
 
 # Settings whose change the figures follow (``_settings_changed``): those
 # that plan the requests, and those that move the accounts' neglect moment.
@@ -16,6 +17,31 @@ FOLLOWED_SETTINGS = (
     "neglect_window_days",
     "count_incoming_email",
 )
+# The touch view's columns the care summary and the last touch read.
+SUMMARY_COLUMNS = (
+    "kind",
+    "date",
+    "state",
+    "is_request",
+    "answer_due",
+    "response_hours",
+    "date_answered",
+    "company_id",
+    "res_model",
+    "res_id",
+)
+LATEST_COLUMNS = (
+    "id",
+    "kind",
+    "date",
+    "state",
+    "date_answered",
+    "account_id",
+    "res_model",
+    "res_id",
+)
+# A list of more accounts than this reads their figures at once.
+BULK_ACCOUNTS = 5000
 # The care summary's average response time looks this many days back.
 RESPONSE_DAYS = 90
 # The figures of the care summary, in the order of its query.
@@ -48,15 +74,31 @@ class ClientValueCare(models.AbstractModel):
     _description = "Client Care Figures"
 
     def init(self):
-        self._create_indexes()
+        # At install the history run builds them, without blocking writers
+        # (client_value.history.run); an upgrade builds the missing ones.
+        if self._history_started():
+            self._create_indexes()
 
     @api.model
-    def _create_indexes(self):
-        """The partial indexes the rule reads, built from the rule's own
-        pieces; those of an earlier definition of the rule are dropped."""
+    def _history_started(self):
+        """Whether a history run was ever started in this database."""
         cr = self.env.cr
+        cr.execute("SELECT to_regclass('client_value_history_run')")
+        if not cr.fetchone()[0]:
+            return False
+        cr.execute("SELECT 1 FROM client_value_history_run LIMIT 1")
+        return bool(cr.fetchone())
+
+    @api.model
+    def _create_indexes(self, concurrently=False):
+        """The partial indexes the rule reads, built from the rule's own
+        pieces; those of an earlier definition of the rule are dropped.
+        ``concurrently``: on a connection of their own, in autocommit,
+        without blocking the writers of the big tables (the history run on
+        a live database; the current transaction is committed first)."""
         wanted = touch_rule.indexes()
         names = [name for name, *_rest in wanted]
+        cr = self.env.cr
         cr.execute(
             SQL(
                 "SELECT indexname FROM pg_indexes WHERE tablename IN %s "
@@ -65,11 +107,39 @@ class ClientValueCare(models.AbstractModel):
                 *(prefix + "%" for prefix in touch_rule.INDEX_PREFIXES),
             )
         )
-        for (stale,) in cr.fetchall():
-            if stale not in names:
-                cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(stale)))
-        for name, table, columns, where in wanted:
-            create_index(cr, name, table, columns, where=where)
+        existing = {row[0] for row in cr.fetchall()}
+        stale = existing - set(names)
+        missing = [index for index in wanted if index[0] not in existing]
+        if not concurrently:
+            for name in stale:
+                cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+            for name, table, columns, where in missing:
+                create_index(cr, name, table, columns, where=where)
+            return
+        cr.commit()  # pylint: disable=invalid-commit
+        with closing(sql_db.db_connect(cr.dbname).cursor()) as own:
+            own._cnx.autocommit = True
+            try:
+                for name in stale:
+                    own.execute(
+                        SQL(
+                            "DROP INDEX CONCURRENTLY IF EXISTS %s",
+                            SQL.identifier(name),
+                        )
+                    )
+                for name, table, columns, where in missing:
+                    own.execute(
+                        SQL(
+                            "CREATE INDEX CONCURRENTLY IF NOT EXISTS %s ON %s (%s) "
+                            "WHERE %s",
+                            SQL.identifier(name),
+                            SQL.identifier(table),
+                            SQL(", ").join(SQL.identifier(c) for c in columns),
+                            SQL(where),
+                        )
+                    )
+            finally:
+                own._cnx.autocommit = False
 
     # ------------------------------------------------------------------
     # Days, as the reader counts them
@@ -137,9 +207,18 @@ class ClientValueCare(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _summary(self, account_ids):
+    def _summary(self, account_ids, bulk=False):
         """Care figures of ``account_ids`` as the user sees them, in one
         aggregate query: only the touches of records they may read.
+
+        The records holding the accounts' touches come first. Each is then
+        looked up among the touches through the sources' indexes (OFFSET 0
+        keeps the lookup per record, which the planner would otherwise turn
+        into scans of whole tables), so a batch of accounts costs the same
+        whatever the database's size; with ``bulk`` (a list of many accounts,
+        an export), the touches are read once and joined to the records.
+        The touches are the view's rows, with only the columns the figures
+        read.
 
         Returns {account_id: {figure: value}} (``SUMMARY_FIGURES``);
         accounts without any touch are absent.
@@ -149,11 +228,18 @@ class ClientValueCare(models.AbstractModel):
             return {}
         Touch = self.env["client_value.touch"]
         touch_rule.flush_sources(self.env)
-        # The records holding the accounts' touches come first; each is then
-        # looked up in the view through the sources' indexes (OFFSET 0 keeps
-        # the lookup per record, which the planner would otherwise turn into
-        # scans of whole tables), so a batch of accounts costs the same
-        # whatever the database's size.
+        touches = Touch._touch_query(SUMMARY_COLUMNS, automatic=False)
+        if bulk:
+            joined = SQL(
+                "JOIN (%s) t ON t.res_model = r.model AND t.res_id = r.res_id",
+                touches,
+            )
+        else:
+            joined = SQL(
+                "CROSS JOIN LATERAL (SELECT * FROM (%s) v WHERE v.res_model = r.model "
+                "AND v.res_id = r.res_id OFFSET 0) t",
+                touches,
+            )
         query = SQL(
             """
             %(no_jit)s
@@ -173,14 +259,12 @@ class ClientValueCare(models.AbstractModel):
                    count(*) FILTER (WHERE t.date >= %(window_start)s
                                       AND t.kind = 'admin')
               FROM records r
-             CROSS JOIN LATERAL (
-                    SELECT * FROM client_value_touch v
-                     WHERE v.res_model = r.model AND v.res_id = r.res_id
-                    OFFSET 0) t
+              %(joined)s
              WHERE t.company_id IS NULL OR t.company_id = ANY(%(company_ids)s)
           GROUP BY r.account_id
             """,
             no_jit=touch_rule.NO_JIT,
+            joined=joined,
             company_ids=self.env.companies.ids,
             records=self._account_records(account_ids, Touch._readable_records()),
             response_start=self._day_start(RESPONSE_DAYS),
@@ -207,12 +291,16 @@ class ClientValueCare(models.AbstractModel):
             "CASE WHEN t.kind IS NOT NULL THEN GREATEST(t.date, "
             "CASE WHEN t.state <> 'closed' THEN t.date_answered END) END"
         )
+        touches = self.env["client_value.touch"]._touch_query(
+            LATEST_COLUMNS, automatic=False
+        )
         if account_ids is None:
             return SQL(
                 "SELECT DISTINCT ON (t.account_id) t.account_id, %(moment)s AS moment,"
-                " t.kind FROM client_value_touch t WHERE %(moment)s IS NOT NULL"
+                " t.kind FROM (%(touches)s) t WHERE %(moment)s IS NOT NULL"
                 " ORDER BY t.account_id, %(moment)s DESC, t.id DESC",
                 moment=moment,
+                touches=touches,
             )
         return SQL(
             """
@@ -220,7 +308,7 @@ class ClientValueCare(models.AbstractModel):
                    %(moment)s AS moment, t.kind
               FROM (%(records)s) r
              CROSS JOIN LATERAL (
-                    SELECT * FROM client_value_touch v
+                    SELECT * FROM (%(touches)s) v
                      WHERE v.res_model = r.model AND v.res_id = r.res_id
                     OFFSET 0) t
              WHERE %(moment)s IS NOT NULL
@@ -228,6 +316,7 @@ class ClientValueCare(models.AbstractModel):
             """,
             moment=moment,
             records=self._account_records(account_ids),
+            touches=touches,
         )
 
     @api.model
@@ -370,22 +459,23 @@ class ClientValueCare(models.AbstractModel):
     @api.model
     def _settings_changed(self, before):
         """The figures follow the settings that changed since ``before`` (a
-        :meth:`_settings_snapshot`): sources added have their history read
-        and the views follow the sources and which requests count; new
-        service levels re-plan the waiting requests; the accounts' neglect
-        moments follow the look-back window and all of the above."""
+        :meth:`_settings_snapshot`): the views follow the sources and which
+        requests count; sources added have their history read; new service
+        levels re-plan the waiting requests; the accounts' last touch and
+        neglect moments follow all of the above. Through history runs: at
+        once on a small database, else in the background, a batch of
+        accounts at a time (``client_value.history.run``)."""
         after = self._settings_snapshot()
         changed = {name for name in after if after[name] != before.get(name)}
         if not changed:
             return
-        if after["sources"] - before["sources"]:
-            # The module's own history reader, as at install.
-            history.read_history(self.env, after["sources"] - before["sources"])
         if changed & {"sources", "count_incoming_email"}:
             self.env["client_value.touch"]._rebuild_views()
-        if "sources" in changed:
-            self._refresh_last_touch()
+        runs = self.env["client_value.history.run"]
+        added = after["sources"] - before["sources"]
+        if added:
+            runs._start("sources", sorted(added))
         if changed & PLAN_SETTINGS:
-            history.replan(self.env)  # the moments follow
-        else:
-            self.env["client_value.neglect.watch"]._refresh_moments()
+            runs._start("targets")
+        elif not added:
+            runs._start("refresh")

@@ -189,13 +189,12 @@ class ClientValueNeglectWatch(models.AbstractModel):
         rule, then the requests are signalled."""
         batch_size = batch_size or settings.get(self.env, "neglect_batch_size")
         self._end_snoozes()
-        repaired = self._refresh_moments()
+        changes, repaired = self._decide(store_moments=True)
         if repaired:
             _logger.info(
                 "Neglect watch: the neglect moment of %s account(s) was put right.",
                 len(repaired),
             )
-        changes = self._changes()
         total = len(changes)
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         done = 0
@@ -218,18 +217,23 @@ class ClientValueNeglectWatch(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _waiting_query(self, account_ids=None, accounts_only=False, late_at=None):
+    def _waiting_query(
+        self, account_ids=None, accounts_only=False, late_at=None, due_only=False
+    ):
         """Waiting requests, one row each: (account_id, request,
         requested_on, partner_id, company_id, due), ``request`` being
         ``mail.activity,<id>`` or ``mail.message,<id>``; with
         ``accounts_only``, the distinct accounts that have one. Read through
         the partial indexes on waiting requests; limited to ``account_ids``
-        when given, and to the requests late at ``late_at`` when given."""
+        when given, and to the requests late at ``late_at`` when given.
+        With ``due_only``: (account_id, due) of each request."""
         branches = []
         for waiting in touch_rule.waiting_tables(self.env):
             for source in active_sources(self.env):
                 columns = SQL("p.commercial_partner_id AS account_id")
-                if not accounts_only:
+                if due_only:
+                    columns = SQL("%s, %s AS due", columns, sql(waiting.due, "src"))
+                elif not accounts_only:
                     columns = SQL(
                         "%s, %s || src.id AS request, %s AS requested_on, "
                         "p.id AS partner_id, %s AS company_id, %s AS due",
@@ -343,37 +347,77 @@ class ClientValueNeglectWatch(models.AbstractModel):
         )
 
     @api.model
-    def _neglect_moments_query(self, account_ids=None):
-        """(account_id, neglect_at) of the active accounts (of
-        ``account_ids`` when given) that have a waiting request: the moment
-        they become neglected if nothing happens, i.e. the later of the due
-        moment of their first request to become late and the end of the
-        look-back window of their latest recent touch.
-
-        The rule is the neglect rule itself (``_neglected_query``), solved
-        for time: an account whose moment has come and that is not snoozed
-        is neglected. Only touches within today's window count: an older
-        one has left every window to come."""
-        tz = self._watch_tz()
+    def _moment_ctes(self, account_ids=None):
+        """The CTEs every decision of the watch starts from, for the
+        accounts of ``account_ids`` (all when None): ``waiting_all``
+        (account_id, due: the due moment of its first request to become
+        late) and ``contact`` (account_id, moment: its latest touch within
+        the look-back window). Only touches within today's window count: an
+        older one has left every window to come."""
         return SQL(
             """
-            WITH waiting AS MATERIALIZED (
+            waiting_all AS MATERIALIZED (
                 SELECT account_id, min(due) AS due FROM (%(waiting)s) w
               GROUP BY account_id),
             contact AS MATERIALIZED (%(latest)s)
-            SELECT w.account_id,
-                   GREATEST(w.due, ((date_trunc('day',
-                       (c.moment AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)
-                       + %(days)s * interval '1 day') AT TIME ZONE %(tz)s)
-                       AT TIME ZONE 'UTC') AS neglect_at
-              FROM waiting w
-              JOIN res_partner acc ON acc.id = w.account_id AND acc.active
-              LEFT JOIN contact c ON c.account_id = w.account_id
             """,
-            waiting=self._waiting_query(account_ids),
+            waiting=self._waiting_query(account_ids, due_only=True),
             latest=self._rescued_query(self._window_start(), account_ids, latest=True),
+        )
+
+    @api.model
+    def _neglect_at_sql(self):
+        """SQL over ``w`` (waiting_all) and ``c`` (contact): when the account
+        becomes neglected if nothing happens, the later of its first due
+        moment and the end of the look-back window of its latest touch. The
+        neglect rule (``_neglected_query``) solved for time: an account whose
+        moment has come and that is neither snoozed nor unread is
+        neglected."""
+        tz = self._watch_tz()
+        return SQL(
+            """
+            GREATEST(w.due, ((date_trunc('day',
+                (c.moment AT TIME ZONE 'UTC') AT TIME ZONE %(tz)s)
+                + %(days)s * interval '1 day') AT TIME ZONE %(tz)s)
+                AT TIME ZONE 'UTC')
+            """,
             tz=tz,
             days=settings.get(self.env, "neglect_window_days") + 1,
+        )
+
+    @api.model
+    def _store_moments_ctes(self, account_ids, now):
+        """CTEs storing each account's neglect moment from ``waiting_all``
+        and ``contact``: ``stored`` lists the ids of the accounts whose
+        stored moment was wrong. A moment that has come stays come: the
+        window only tells it apart from an earlier one that also has."""
+        return SQL(
+            """
+            moments AS MATERIALIZED (
+                SELECT w.account_id, %(neglect_at)s AS neglect_at
+                  FROM waiting_all w
+                  JOIN res_partner a ON a.id = w.account_id AND a.active
+                  LEFT JOIN contact c ON c.account_id = w.account_id),
+            set_moment AS (
+                UPDATE res_partner acc
+                   SET client_value_neglect_at = m.neglect_at
+                  FROM moments m
+                 WHERE acc.id = m.account_id
+                   AND acc.client_value_neglect_at IS DISTINCT FROM m.neglect_at
+                   AND NOT (acc.client_value_neglect_at <= %(now)s
+                            AND m.neglect_at <= %(now)s)
+             RETURNING acc.id),
+            unset_moment AS (
+                UPDATE res_partner acc
+                   SET client_value_neglect_at = NULL
+                 WHERE acc.client_value_neglect_at IS NOT NULL %(scope)s
+                   AND acc.id NOT IN (SELECT account_id FROM moments)
+             RETURNING acc.id),
+            stored AS (SELECT id FROM set_moment UNION ALL SELECT id FROM unset_moment)
+            """,
+            neglect_at=self._neglect_at_sql(),
+            now=now,
+            scope=self._accounts_in("acc.id", account_ids),
         )
 
     @api.model
@@ -390,37 +434,13 @@ class ClientValueNeglectWatch(models.AbstractModel):
                 return []
         touch_rule.flush_sources(self.env)
         self.env["res.partner"].flush_model(["active", "client_value_neglect_at"])
-        scope = SQL("TRUE %s", self._accounts_in("acc.id", account_ids))
+        now = fields.Datetime.now()
         rows = self.env.execute_query(
             SQL(
-                """
-                %(no_jit)s
-                WITH moments AS MATERIALIZED (%(moments)s),
-                set_moment AS (
-                    UPDATE res_partner acc
-                       SET client_value_neglect_at = m.neglect_at
-                      FROM moments m
-                     WHERE acc.id = m.account_id
-                       AND acc.client_value_neglect_at IS DISTINCT FROM m.neglect_at
-                       -- A moment that has come stays come: the window only
-                       -- tells it apart from an earlier one that also has.
-                       AND NOT (acc.client_value_neglect_at <= %(now)s
-                                AND m.neglect_at <= %(now)s)
-                 RETURNING acc.id
-                ),
-                unset_moment AS (
-                    UPDATE res_partner acc
-                       SET client_value_neglect_at = NULL
-                     WHERE acc.client_value_neglect_at IS NOT NULL AND %(scope)s
-                       AND acc.id NOT IN (SELECT account_id FROM moments)
-                 RETURNING acc.id
-                )
-                SELECT id FROM set_moment UNION ALL SELECT id FROM unset_moment
-                """,
-                no_jit=touch_rule.NO_JIT,
-                moments=self._neglect_moments_query(account_ids),
-                scope=scope,
-                now=fields.Datetime.now(),
+                "%s WITH %s, %s SELECT id FROM stored",
+                touch_rule.NO_JIT,
+                self._moment_ctes(account_ids),
+                self._store_moments_ctes(account_ids, now),
             )
         )
         self.env["res.partner"].invalidate_model(["client_value_neglect_at"])
@@ -440,10 +460,12 @@ class ClientValueNeglectWatch(models.AbstractModel):
                     SELECT acc.id FROM res_partner acc
                      WHERE acc.client_value_neglect_at <= %(now)s
                        AND acc.client_neglected IS NOT TRUE
-                       AND acc.active AND NOT (%(snoozed)s) %(scope)s
+                       AND acc.active AND NOT (%(snoozed)s) AND NOT %(unread)s
+                       %(scope)s
                     """,
                     now=fields.Datetime.now(),
                     snoozed=self._snoozed_sql(),
+                    unread=self.env["client_value.history.run"]._unread_sql("acc"),
                     scope=SQL("AND acc.id = ANY(%s)", account_ids)
                     if account_ids is not None
                     else SQL(),
@@ -460,21 +482,22 @@ class ClientValueNeglectWatch(models.AbstractModel):
 
     @api.model
     def _neglected_query(self, waiting, rescued):
-        """The neglected accounts: an active account, not snoozed, with a
-        late request waiting (``waiting``, a CTE name) and no recent touch
-        (``rescued``)."""
+        """The neglected accounts: an active account, not snoozed, whose
+        history is read, with a late request waiting (``waiting``, a CTE
+        name) and no recent touch (``rescued``)."""
         return SQL(
             """
             SELECT pd.account_id
               FROM %(waiting)s pd
               JOIN res_partner acc ON acc.id = pd.account_id
-             WHERE acc.active AND NOT (%(snoozed)s)
+             WHERE acc.active AND NOT (%(snoozed)s) AND NOT %(unread)s
             EXCEPT
             SELECT account_id FROM %(rescued)s
             """,
             waiting=SQL.identifier(waiting),
             rescued=SQL.identifier(rescued),
             snoozed=self._snoozed_sql(),
+            unread=self.env["client_value.history.run"]._unread_sql("acc"),
         )
 
     @api.model
@@ -579,25 +602,47 @@ class ClientValueNeglectWatch(models.AbstractModel):
     @api.model
     def _changes(self, account_ids=None):
         """Accounts to flag and accounts to clear (all of them, or those of
-        ``account_ids``), in one query, then the oldest waiting request of
-        each account to flag, in a second one.
+        ``account_ids``): see :meth:`_decide`."""
+        return self._decide(account_ids)[0]
 
-        Returns dicts with ``action`` ('flag' or 'clear'), ``account_id``,
-        the oldest waiting ``request`` ('model,id'), ``requested_on``,
-        ``company_id`` (of the record holding it), ``waiting_count``,
-        ``user_id`` (who gets the follow-up), ``followup_ids`` (open
-        follow-ups) and, for clearances, ``clear_reason``.
+    @api.model
+    def _decide(self, account_ids=None, store_moments=False):
+        """Accounts to flag and accounts to clear (all of them, or those of
+        ``account_ids``), in one query, then the oldest waiting request of
+        each account to flag, in a second one. With ``store_moments``, the
+        same query stores every account's neglect moment (the full run).
+
+        Returns the changes, dicts with ``action`` ('flag' or 'clear'),
+        ``account_id``, the oldest waiting ``request`` ('model,id'),
+        ``requested_on``, ``company_id`` (of the record holding it),
+        ``waiting_count``, ``user_id`` (who gets the follow-up),
+        ``followup_ids`` (open follow-ups) and, for clearances,
+        ``clear_reason``; and the ids of the accounts whose stored moment
+        was wrong (with ``store_moments``).
         """
         touch_rule.flush_sources(self.env)
+        self.env["res.partner"].flush_model(
+            ["active", "client_neglected", "client_value_neglect_at"]
+        )
+        now = fields.Datetime.now()
         flagged = SQL("SELECT id FROM res_partner WHERE client_neglected")
         if account_ids is not None:
             flagged = SQL("%s AND id = ANY(%s)", flagged, account_ids)
+        stored = SQL()
+        stored_rows = SQL()
+        if store_moments:
+            stored = SQL("%s,", self._store_moments_ctes(account_ids, now))
+            stored_rows = SQL(
+                "UNION ALL SELECT 'moment', id, NULL, NULL, NULL FROM stored"
+            )
         query = SQL(
             """
             %(no_jit)s
-            WITH waiting AS MATERIALIZED (%(waiting)s),
-            rescued AS (%(rescued)s),
+            WITH %(moments)s,
+            waiting AS (SELECT account_id FROM waiting_all WHERE due <= %(now)s),
+            rescued AS (SELECT account_id FROM contact),
             neglected AS (%(neglected)s),
+            %(stored)s
             changes AS (
                 SELECT 'flag' AS action, n.account_id, NULL AS clear_reason
                   FROM neglected n
@@ -610,28 +655,35 @@ class ClientValueNeglectWatch(models.AbstractModel):
                         SELECT account_id FROM neglected) recovered
                   JOIN res_partner acc ON acc.id = recovered.id
             )
-            SELECT ch.action, ch.account_id, ch.clear_reason,
-                   %(followup_user)s AS user_id,
-                   %(open_followups)s AS followup_ids
-              FROM changes ch
-              JOIN res_partner acc ON acc.id = ch.account_id
-          ORDER BY ch.account_id
+            SELECT * FROM (
+                SELECT ch.action, ch.account_id, ch.clear_reason,
+                       %(followup_user)s AS user_id,
+                       %(open_followups)s AS followup_ids
+                  FROM changes ch
+                  JOIN res_partner acc ON acc.id = ch.account_id
+                %(stored_rows)s
+            ) result
+          ORDER BY account_id
             """,
             no_jit=touch_rule.NO_JIT,
-            waiting=self._waiting_query(
-                account_ids, accounts_only=True, late_at=fields.Datetime.now()
-            ),
-            rescued=self._rescued_query(self._window_start(), account_ids),
+            moments=self._moment_ctes(account_ids),
+            now=now,
             neglected=self._neglected_query("waiting", "rescued"),
+            stored=stored,
             recovery_reason=self._recovery_reason_sql("waiting"),
             flagged=flagged,
             followup_user=self._followup_user_sql(),
             open_followups=self._open_followups_sql(),
+            stored_rows=stored_rows,
         )
         names = ("action", "account_id", "clear_reason", "user_id", "followup_ids")
-        changes = [
+        rows = [
             dict(zip(names, row, strict=True)) for row in self.env.execute_query(query)
         ]
+        if store_moments:
+            self.env["res.partner"].invalidate_model(["client_value_neglect_at"])
+        repaired = [row["account_id"] for row in rows if row["action"] == "moment"]
+        changes = [row for row in rows if row["action"] != "moment"]
         flag_ids = [c["account_id"] for c in changes if c["action"] == "flag"]
         oldest = self._oldest_requests(flag_ids)
         none = {
@@ -642,7 +694,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
         }
         for change in changes:
             change.update(oldest.get(change["account_id"], none))
-        return changes
+        return changes, repaired
 
     @api.model
     def _oldest_requests(self, account_ids):

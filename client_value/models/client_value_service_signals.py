@@ -95,11 +95,12 @@ class ClientValueNeglectWatch(models.AbstractModel):
             WITH due AS MATERIALIZED (%(due)s)
             SELECT due.* FROM due
               JOIN res_partner acc ON acc.id = due.account_id
-             WHERE acc.active AND NOT (%(snoozed)s)
+             WHERE acc.active AND NOT (%(snoozed)s) AND NOT %(unread)s
           ORDER BY due.signal, due.model, due.id
             """,
             due=SQL(" UNION ALL ").join(branches),
             snoozed=self._snoozed_sql(),
+            unread=self.env["client_value.history.run"]._unread_sql("acc"),
         )
         names = (
             "signal",

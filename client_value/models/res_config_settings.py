@@ -128,6 +128,9 @@ class ResConfigSettings(models.TransientModel):
     client_value_source_helpdesk_ticket = fields.Boolean(
         string="Helpdesk Tickets (service touches)"
     )
+    client_value_history_banner = fields.Char(
+        compute="_compute_client_value_history_banner"
+    )
     client_value_installed_sources = fields.Char(
         compute="_compute_client_value_installed_sources"
     )
@@ -139,6 +142,11 @@ class ResConfigSettings(models.TransientModel):
         )
         for record in self:
             record.client_value_installed_sources = installed
+
+    def _compute_client_value_history_banner(self):
+        banner = self.env["client_value.history.run"]._banner()
+        for record in self:
+            record.client_value_history_banner = banner
 
     @api.model
     def get_values(self):

@@ -5,6 +5,7 @@ from odoo.tools.sql import create_index
 from ..tools import history, settings
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
+from .client_value_care import BULK_ACCOUNTS
 from .client_value_neglect_watch import SNOOZE_REASONS
 
 # Fields only the neglect watch and the touch rule write.
@@ -186,6 +187,13 @@ class ResPartner(models.Model):
     client_value_snooze_note = fields.Text(
         string="Snooze Note", readonly=True, copy=False, groups=INTERNAL
     )
+    client_value_history_pending = fields.Boolean(
+        string="History Being Read",
+        compute="_compute_client_value_history_pending",
+        groups=INTERNAL,
+        help="The account's history is still being read: its figures are not "
+        "complete yet and the neglect watch leaves it alone.",
+    )
     client_value_snoozed = fields.Boolean(
         string="Snoozed",
         compute="_compute_client_value_snoozed",
@@ -230,7 +238,31 @@ class ResPartner(models.Model):
     # timezone: without this, one user's figures would be served to another.
     @api.depends_context("uid", "allowed_company_ids", "tz")
     def _compute_care_summary(self):
-        summary = self.env["client_value.care"]._summary(self.commercial_partner_id.ids)
+        partners = self
+        bulk = False
+        # A list of many accounts (an export, a long list): the ORM computes
+        # a thousand at a time; the figures of all of them are read at once,
+        # in one query that reads the touches once.
+        if len(self._prefetch_ids) > BULK_ACCOUNTS:
+            partners = self.browse(self._prefetch_ids)
+            bulk = True
+        summary = self.env["client_value.care"]._summary(
+            partners.commercial_partner_id.ids, bulk=bulk
+        )
+        names = [
+            "last_sales_touch_date",
+            "waiting_request_count",
+            "late_request_count",
+            "avg_response_hours",
+            "touch_count",
+            "sales_touch_count",
+            "service_touch_count",
+            "admin_touch_count",
+        ]
+        with self.env.protecting([self._fields[name] for name in names], partners):
+            partners._client_value_set_summary(summary)
+
+    def _client_value_set_summary(self, summary):
         for partner in self:
             values = summary.get(partner.commercial_partner_id.id, {})
             partner.last_sales_touch_date = values.get("last_sales_touch_date", False)
@@ -244,6 +276,15 @@ class ResPartner(models.Model):
 
     def _compute_look_back_days(self):
         self.look_back_days = settings.get(self.env, "neglect_window_days")
+
+    def _compute_client_value_history_pending(self):
+        unread = self.env["client_value.history.run"]._unread(
+            self.commercial_partner_id.ids
+        )
+        for partner in self:
+            partner.client_value_history_pending = (
+                partner.commercial_partner_id.id in unread
+            )
 
     @api.depends("commercial_partner_id.client_value_snoozed_until")
     @api.depends_context("tz")

@@ -8,43 +8,54 @@ from ..tools.touch_rule import TOUCH_KINDS, active_sources, sql
 
 # One branch per table holding touches (activities, messages) and per source
 # holding them (see tools/touch_rule.py). ``p`` is the customer contact.
-_ACTIVITY_BRANCH = """
-    SELECT a.id * 2 AS id,
-           'activity' AS source,
-           a.touch_kind AS kind,
-           %(moment)s AS date,
-           a.date_answered AS date_answered,
-           CASE WHEN a.date_answered IS NOT NULL
-                THEN a.response_hours END AS response_hours,
-           CASE WHEN NOT (%(request)s) THEN 'done'
-                WHEN a.date_answered IS NULL THEN 'waiting'
-                WHEN NOT %(contact)s THEN 'closed'
-                ELSE 'answered' END AS state,
-           %(request)s AS is_request,
-           CASE WHEN %(request)s THEN %(due)s END AS answer_due,
-           CASE WHEN %(request)s
-                THEN COALESCE(a.client_value_priority, '0') END AS priority,
-           CASE WHEN %(request)s THEN a.client_value_warn_at END AS warn_at,
-           CASE WHEN %(request)s THEN a.client_value_escalate_at END AS escalate_at,
-           %(request)s AND a.client_value_escalated IS TRUE AS escalated,
-           a.summary AS summary,
-           a.activity_type_id AS activity_type_id,
-           a.id AS activity_id,
-           NULL::integer AS message_id,
-           a.user_id AS user_id,
-           u.partner_id AS author_id,
-           CASE WHEN %(request)s THEN p.id END AS requester_id,
-           a.answered_by_id AS answered_by_id,
-           a.client_value_no_reply_reason AS no_reply_reason,
-           CASE WHEN a.client_value_no_reply_reason IS NOT NULL
-                THEN a.answered_by_id END AS no_reply_by_id,
-           NULL AS automatic,
-           a.res_model AS res_model,
-           a.res_id AS res_id,
-           p.id AS partner_id,
-           p.commercial_partner_id AS account_id,
-           %(lead)s AS lead_id,
-           %(company)s AS company_id
+_ACTIVITY_COLUMNS = (
+    ("id", "a.id * 2"),
+    ("source", "'activity'"),
+    ("kind", "a.touch_kind"),
+    ("date", "%(moment)s"),
+    ("date_answered", "a.date_answered"),
+    (
+        "response_hours",
+        "CASE WHEN a.date_answered IS NOT NULL THEN a.response_hours END",
+    ),
+    (
+        "state",
+        "CASE WHEN NOT (%(request)s) THEN 'done' "
+        "WHEN a.date_answered IS NULL THEN 'waiting' "
+        "WHEN NOT %(contact)s THEN 'closed' ELSE 'answered' END",
+    ),
+    ("is_request", "%(request)s"),
+    ("answer_due", "CASE WHEN %(request)s THEN %(due)s END"),
+    (
+        "priority",
+        "CASE WHEN %(request)s THEN COALESCE(a.client_value_priority, '0') END",
+    ),
+    ("warn_at", "CASE WHEN %(request)s THEN a.client_value_warn_at END"),
+    ("escalate_at", "CASE WHEN %(request)s THEN a.client_value_escalate_at END"),
+    ("escalated", "%(request)s AND a.client_value_escalated IS TRUE"),
+    ("summary", "a.summary"),
+    ("activity_type_id", "a.activity_type_id"),
+    ("activity_id", "a.id"),
+    ("message_id", "NULL::integer"),
+    ("user_id", "a.user_id"),
+    ("author_id", "u.partner_id"),
+    ("requester_id", "CASE WHEN %(request)s THEN p.id END"),
+    ("answered_by_id", "a.answered_by_id"),
+    ("no_reply_reason", "a.client_value_no_reply_reason"),
+    (
+        "no_reply_by_id",
+        "CASE WHEN a.client_value_no_reply_reason IS NOT NULL "
+        "THEN a.answered_by_id END",
+    ),
+    ("automatic", "NULL"),
+    ("res_model", "a.res_model"),
+    ("res_id", "a.res_id"),
+    ("partner_id", "p.id"),
+    ("account_id", "p.commercial_partner_id"),
+    ("lead_id", "%(lead)s"),
+    ("company_id", "%(company)s"),
+)
+_ACTIVITY_FROM = """
       FROM mail_activity a
       %(record)s
       LEFT JOIN res_users u ON u.id = a.user_id
@@ -53,47 +64,61 @@ _ACTIVITY_BRANCH = """
 
 # ``incoming``: an email from the client; ``request``: one that counts as a
 # request, per the setting (touch_rule.message_request).
-_MESSAGE_BRANCH = """
-    SELECT m.id * 2 + 1 AS id,
-           CASE WHEN %(incoming)s THEN 'email_in' ELSE 'email_out' END AS source,
-           CASE WHEN %(incoming)s THEN %(request_kind)s
-                ELSE %(sent_kind)s END AS kind,
-           %(moment)s AS date,
-           m.date_answered AS date_answered,
-           CASE WHEN m.date_answered IS NOT NULL AND %(request)s AND %(contact)s
-                THEN GREATEST(EXTRACT(EPOCH FROM m.date_answered - %(moment)s), 0)
-                     / 3600.0 END AS response_hours,
-           CASE WHEN NOT (%(incoming)s) THEN 'done'
-                WHEN m.date_answered IS NOT NULL AND NOT %(contact)s THEN 'closed'
-                WHEN m.date_answered IS NOT NULL THEN 'answered'
-                WHEN %(request)s THEN 'waiting'
-                ELSE 'received' END AS state,
-           %(request)s AS is_request,
-           CASE WHEN %(request)s THEN %(due)s END AS answer_due,
-           CASE WHEN %(request)s
-                THEN COALESCE(m.client_value_priority, '0') END AS priority,
-           CASE WHEN %(request)s THEN m.client_value_warn_at END AS warn_at,
-           CASE WHEN %(request)s THEN m.client_value_escalate_at END AS escalate_at,
-           %(request)s AND m.client_value_escalated IS TRUE AS escalated,
-           m.subject AS summary,
-           NULL::integer AS activity_type_id,
-           NULL::integer AS activity_id,
-           m.id AS message_id,
-           (SELECT min(u.id) FROM res_users u
-             WHERE u.partner_id = m.author_id AND u.share IS NOT TRUE) AS user_id,
-           m.author_id AS author_id,
-           CASE WHEN %(incoming)s THEN m.author_id END AS requester_id,
-           m.answered_by_id AS answered_by_id,
-           m.client_value_no_reply_reason AS no_reply_reason,
-           CASE WHEN m.client_value_no_reply_reason IS NOT NULL
-                THEN m.answered_by_id END AS no_reply_by_id,
-           NULL AS automatic,
-           m.model AS res_model,
-           m.res_id AS res_id,
-           p.id AS partner_id,
-           p.commercial_partner_id AS account_id,
-           %(lead)s AS lead_id,
-           %(company)s AS company_id
+_MESSAGE_COLUMNS = (
+    ("id", "m.id * 2 + 1"),
+    ("source", "CASE WHEN %(incoming)s THEN 'email_in' ELSE 'email_out' END"),
+    ("kind", "CASE WHEN %(incoming)s THEN %(request_kind)s ELSE %(sent_kind)s END"),
+    ("date", "%(moment)s"),
+    ("date_answered", "m.date_answered"),
+    (
+        "response_hours",
+        "CASE WHEN m.date_answered IS NOT NULL AND %(request)s AND %(contact)s "
+        "THEN GREATEST(EXTRACT(EPOCH FROM m.date_answered - %(moment)s), 0) "
+        "/ 3600.0 END",
+    ),
+    (
+        "state",
+        "CASE WHEN NOT (%(incoming)s) THEN 'done' "
+        "WHEN m.date_answered IS NOT NULL AND NOT %(contact)s THEN 'closed' "
+        "WHEN m.date_answered IS NOT NULL THEN 'answered' "
+        "WHEN %(request)s THEN 'waiting' ELSE 'received' END",
+    ),
+    ("is_request", "%(request)s"),
+    ("answer_due", "CASE WHEN %(request)s THEN %(due)s END"),
+    (
+        "priority",
+        "CASE WHEN %(request)s THEN COALESCE(m.client_value_priority, '0') END",
+    ),
+    ("warn_at", "CASE WHEN %(request)s THEN m.client_value_warn_at END"),
+    ("escalate_at", "CASE WHEN %(request)s THEN m.client_value_escalate_at END"),
+    ("escalated", "%(request)s AND m.client_value_escalated IS TRUE"),
+    ("summary", "m.subject"),
+    ("activity_type_id", "NULL::integer"),
+    ("activity_id", "NULL::integer"),
+    ("message_id", "m.id"),
+    (
+        "user_id",
+        "(SELECT min(u.id) FROM res_users u "
+        "WHERE u.partner_id = m.author_id AND u.share IS NOT TRUE)",
+    ),
+    ("author_id", "m.author_id"),
+    ("requester_id", "CASE WHEN %(incoming)s THEN m.author_id END"),
+    ("answered_by_id", "m.answered_by_id"),
+    ("no_reply_reason", "m.client_value_no_reply_reason"),
+    (
+        "no_reply_by_id",
+        "CASE WHEN m.client_value_no_reply_reason IS NOT NULL "
+        "THEN m.answered_by_id END",
+    ),
+    ("automatic", "NULL"),
+    ("res_model", "m.model"),
+    ("res_id", "m.res_id"),
+    ("partner_id", "p.id"),
+    ("account_id", "p.commercial_partner_id"),
+    ("lead_id", "%(lead)s"),
+    ("company_id", "%(company)s"),
+)
+_MESSAGE_FROM = """
       FROM mail_message m
       %(record)s
      WHERE m.model = %(model)s AND %(touch)s
@@ -102,41 +127,52 @@ _MESSAGE_BRANCH = """
 
 # An email a machine sent (tools/machine_mail.py): no touch, shown in the
 # timeline for what it is. It has no kind: the figures count touches only.
-_AUTOMATIC_BRANCH = """
-    SELECT m.id * 2 + 1 AS id,
-           'email_auto' AS source,
-           NULL AS kind,
-           m.date AS date,
-           NULL::timestamp AS date_answered,
-           NULL::float8 AS response_hours,
-           'automatic' AS state,
-           FALSE AS is_request,
-           NULL::timestamp AS answer_due,
-           NULL AS priority,
-           NULL::timestamp AS warn_at,
-           NULL::timestamp AS escalate_at,
-           FALSE AS escalated,
-           m.subject AS summary,
-           NULL::integer AS activity_type_id,
-           NULL::integer AS activity_id,
-           m.id AS message_id,
-           NULL::integer AS user_id,
-           m.author_id AS author_id,
-           NULL::integer AS requester_id,
-           NULL::integer AS answered_by_id,
-           NULL AS no_reply_reason,
-           NULL::integer AS no_reply_by_id,
-           m.client_value_automatic AS automatic,
-           m.model AS res_model,
-           m.res_id AS res_id,
-           p.id AS partner_id,
-           p.commercial_partner_id AS account_id,
-           %(lead)s AS lead_id,
-           %(company)s AS company_id
+_AUTOMATIC_COLUMNS = (
+    ("id", "m.id * 2 + 1"),
+    ("source", "'email_auto'"),
+    ("kind", "NULL"),
+    ("date", "m.date"),
+    ("date_answered", "NULL::timestamp"),
+    ("response_hours", "NULL::float8"),
+    ("state", "'automatic'"),
+    ("is_request", "FALSE"),
+    ("answer_due", "NULL::timestamp"),
+    ("priority", "NULL"),
+    ("warn_at", "NULL::timestamp"),
+    ("escalate_at", "NULL::timestamp"),
+    ("escalated", "FALSE"),
+    ("summary", "m.subject"),
+    ("activity_type_id", "NULL::integer"),
+    ("activity_id", "NULL::integer"),
+    ("message_id", "m.id"),
+    ("user_id", "NULL::integer"),
+    ("author_id", "m.author_id"),
+    ("requester_id", "NULL::integer"),
+    ("answered_by_id", "NULL::integer"),
+    ("no_reply_reason", "NULL"),
+    ("no_reply_by_id", "NULL::integer"),
+    ("automatic", "m.client_value_automatic"),
+    ("res_model", "m.model"),
+    ("res_id", "m.res_id"),
+    ("partner_id", "p.id"),
+    ("account_id", "p.commercial_partner_id"),
+    ("lead_id", "%(lead)s"),
+    ("company_id", "%(company)s"),
+)
+_AUTOMATIC_FROM = """
       FROM mail_message m
       %(record)s
      WHERE m.model = %(model)s AND %(automatic)s
 """
+
+
+def _branch(columns, from_, names, **params):
+    """One branch of the view: its ``columns`` ((name, SQL) pairs), all of
+    them or only ``names``, then its FROM and WHERE ``from_``."""
+    select = ",\n           ".join(
+        f"{expr} AS {name}" for name, expr in columns if names is None or name in names
+    )
+    return SQL(f"SELECT {select}{from_}", **params)
 
 
 class ClientValueTouch(models.Model):
@@ -332,8 +368,11 @@ class ClientValueTouch(models.Model):
         self.env["client_value.care.report"].init()
 
     @api.model
-    def _touch_query(self):
-        """The UNION ALL of one branch per table and per source."""
+    def _touch_query(self, names=None, automatic=True):
+        """The UNION ALL of one branch per table and per source: every
+        column of the view, or only ``names`` (the care figures read a few,
+        and skip the automatic emails with ``automatic=False``, which are no
+        touch)."""
         emails_are_requests = touch_rule.emails_are_requests(self.env)
         branches = []
         for source in active_sources(self.env):
@@ -344,8 +383,10 @@ class ClientValueTouch(models.Model):
                 "company": SQL(f"{record}.{source.company}"),
             }
             branches.append(
-                SQL(
-                    _ACTIVITY_BRANCH,
+                _branch(
+                    _ACTIVITY_COLUMNS,
+                    _ACTIVITY_FROM,
+                    names,
                     record=touch_rule.record_join(source, "a", "a.res_id"),
                     moment=sql(touch_rule.ACTIVITY_MOMENT, "a"),
                     due=sql(touch_rule.ACTIVITY_DUE, "a"),
@@ -356,8 +397,10 @@ class ClientValueTouch(models.Model):
                 )
             )
             branches.append(
-                SQL(
-                    _MESSAGE_BRANCH,
+                _branch(
+                    _MESSAGE_COLUMNS,
+                    _MESSAGE_FROM,
+                    names,
                     record=touch_rule.record_join(source, "m", "m.res_id"),
                     moment=sql(touch_rule.MESSAGE_MOMENT, "m"),
                     due=sql(touch_rule.MESSAGE_DUE, "m"),
@@ -370,14 +413,17 @@ class ClientValueTouch(models.Model):
                     **common,
                 )
             )
-            branches.append(
-                SQL(
-                    _AUTOMATIC_BRANCH,
-                    record=touch_rule.record_join(source, "m", "m.res_id"),
-                    automatic=sql(touch_rule.MESSAGE_AUTOMATIC, "m"),
-                    **common,
+            if automatic:
+                branches.append(
+                    _branch(
+                        _AUTOMATIC_COLUMNS,
+                        _AUTOMATIC_FROM,
+                        names,
+                        record=touch_rule.record_join(source, "m", "m.res_id"),
+                        automatic=sql(touch_rule.MESSAGE_AUTOMATIC, "m"),
+                        **common,
+                    )
                 )
-            )
         return SQL("\nUNION ALL\n").join(branches)
 
     # ------------------------------------------------------------------

@@ -13,7 +13,36 @@ from . import response_target, settings, touch_rule
 PLANNED_DAYS = 21
 
 
-def read_history(env, models):
+# The records of the accounts read in one batch (``read_history`` with
+# ``accounts``): a temporary table, dropped at the batch's commit.
+RECORDS_TABLE = "client_value_history_records"
+
+
+def _batch_records(env, models, accounts):
+    """Fill the batch's records table with the records of ``models`` held by
+    ``accounts`` (ids, or an SQL query of ids); returns the SQL that reads
+    it: (model, res_id)."""
+    cr = env.cr
+    table = SQL.identifier(RECORDS_TABLE)
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", table))
+    sources = [touch_rule.SOURCE_BY_MODEL[model] for model in models]
+    if isinstance(accounts, SQL):
+        condition = SQL("IN (%s)", accounts)
+    else:
+        condition = SQL("= ANY(%s)", list(accounts))
+    cr.execute(
+        SQL(
+            "CREATE TEMP TABLE %s ON COMMIT DROP AS "
+            "SELECT DISTINCT model, res_id FROM (%s) r",
+            table,
+            touch_rule.account_records(sources, condition),
+        )
+    )
+    cr.execute(SQL("ANALYZE %s", table))
+    return SQL("SELECT model, res_id FROM %s", table)
+
+
+def read_history(env, models, accounts=None):
     """Read the history of the documents of ``models`` as the module would
     have, had it been there: the touch kind of their activities (and the
     done moment of the archived ones: midnight of their UTC done date, or
@@ -21,13 +50,28 @@ def read_history(env, models):
     answering the client emails and requests before them, the requests
     marked done answered then (otherwise every old request would wait
     forever and its account look neglected), and when each request still
-    waiting becomes late. Used before install, and when an
-    administrator adds a source in the settings."""
+    waiting is due soon, late and escalated. With ``accounts`` (ids, or an
+    SQL query of ids), only the documents of those accounts: the history
+    job reads a database a batch of accounts at a time
+    (``client_value.history.run``). Reading twice changes nothing."""
     models = tuple(models)
     if not models:
         return
     cr = env.cr
     now = fields.Datetime.now()
+    records = None if accounts is None else _batch_records(env, models, accounts)
+
+    def restrict(model_column, alias):
+        if records is None:
+            return SQL()
+        return SQL(
+            "AND (%s.%s, %s.res_id) IN (%s)",
+            SQL(alias),
+            SQL.identifier(model_column),
+            SQL(alias),
+            records,
+        )
+
     cr.execute(
         SQL(
             """
@@ -40,11 +84,12 @@ def read_history(env, models):
                                         ELSE %(now)s END
               FROM mail_activity_type t
              WHERE t.id = a.activity_type_id AND t.touch_kind IS NOT NULL
-               AND a.res_model IN %(models)s AND a.touch_kind IS NULL
+               AND a.res_model IN %(models)s AND a.touch_kind IS NULL %(restrict)s
             """,
             today=now.date(),
             now=now,
             models=models,
+            restrict=restrict("res_model", "a"),
         )
     )
     # History: a message's moment is its date, as the module never saw it come.
@@ -52,23 +97,31 @@ def read_history(env, models):
     cr.execute(
         touch_rule.classify_sql(
             sources,
-            SQL("m.model IN %s AND m.client_touch IS NULL", models),
+            SQL(
+                "m.model IN %s AND m.client_touch IS NULL %s",
+                models,
+                restrict("model", "m"),
+            ),
             SQL("m.date"),
         )
     )
-    # The columns just filled have no statistics yet: without them the
-    # planner takes every message for a request and answers them one by one.
-    cr.execute("ANALYZE mail_activity, mail_message")
+    if records is None:
+        # The columns just filled have no statistics yet: without them the
+        # planner takes every message for a request and answers them one
+        # by one.
+        cr.execute("ANALYZE mail_activity, mail_message")
     # The requests are answered by the messages sent after them, and by
     # being marked done (at their done moment, never before they were made).
     cr.execute(
         touch_rule.answer_sql(
             SQL(
                 """
-                SELECT model, res_id, client_touch_date AS moment, id AS message_id,
-                       NULL::integer AS activity_id, author_id
-                  FROM mail_message
-                 WHERE client_touch = 'outgoing' AND model IN %(models)s
+                SELECT m.model, m.res_id, m.client_touch_date AS moment,
+                       m.id AS message_id, NULL::integer AS activity_id,
+                       m.author_id
+                  FROM mail_message m
+                 WHERE m.client_touch = 'outgoing' AND m.model IN %(models)s
+                       %(messages)s
                 UNION ALL
                 SELECT a.res_model, a.res_id, GREATEST(a.done_datetime, %(asked)s),
                        NULL::integer, a.id, u.partner_id
@@ -76,14 +129,17 @@ def read_history(env, models):
                   LEFT JOIN res_users u ON u.id = a.user_id
                  WHERE %(waiting)s AND a.active IS NOT TRUE
                    AND a.done_datetime IS NOT NULL AND a.res_model IN %(models)s
+                       %(activities)s
                 """,
                 models=models,
                 asked=touch_rule.sql(touch_rule.ACTIVITY_REQUESTED_ON, "a"),
                 waiting=touch_rule.sql(touch_rule.ACTIVITY_WAITING, "a"),
+                messages=restrict("model", "m"),
+                activities=restrict("res_model", "a"),
             )
         )
     )
-    plan_waiting(env, models, now)
+    plan_waiting(env, models, now, records)
     env.invalidate_all()
 
 
@@ -208,33 +264,32 @@ def plan_waiting(env, models, now, records=None):
 
 
 def replan(env, account_ids=None):
-    """A target or a key account changed: plan the waiting requests (of
-    ``account_ids`` only, when given) again."""
+    """A target, a key account or a service-level setting changed: plan the
+    waiting requests again, of ``account_ids`` at once, or of every account
+    through a history run (at once on a small database, else in the
+    background)."""
+    if account_ids is None:
+        env["client_value.history.run"]._start("targets")
+        return
+    replan_accounts(env, account_ids)
+    env["client_value.neglect.watch"]._refresh_moments(account_ids)
+
+
+def replan_accounts(env, account_ids):
+    """Plan the waiting requests of ``account_ids`` again."""
     now = fields.Datetime.now()
-    records = (
-        None
-        if account_ids is None
-        else SQL(
-            "SELECT model, res_id FROM (%s) a",
-            env["client_value.care"]._account_records(account_ids),
-        )
-    )
+    records = _batch_records(env, touch_rule.touch_models(env), account_ids)
     touch_rule.flush_sources(env)
     for waiting in (touch_rule.WAITING_ACTIVITIES, touch_rule.WAITING_EMAILS):
         env.cr.execute(
             SQL(
-                "UPDATE %s src SET answer_due = NULL WHERE %s %s",
+                "UPDATE %s src SET answer_due = NULL WHERE %s "
+                "AND (src.%s, src.res_id) IN (%s)",
                 SQL.identifier(waiting.table),
                 touch_rule.sql(waiting.where, "src"),
-                SQL(
-                    "AND (src.%s, src.res_id) IN (SELECT model, res_id FROM (%s) r)",
-                    SQL.identifier(waiting.model_column),
-                    records,
-                )
-                if records is not None
-                else SQL(),
+                SQL.identifier(waiting.model_column),
+                records,
             )
         )
     plan_waiting(env, touch_rule.touch_models(env), now, records)
     env.invalidate_all()
-    env["client_value.neglect.watch"]._refresh_moments(account_ids)
