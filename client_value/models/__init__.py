@@ -20,6 +20,7 @@ from . import res_partner_outcome
 from . import res_users
 from . import client_value_neglect_event
 from . import client_value_neglect_watch
+from . import client_value_neglect_moments
 from . import client_value_neglect_actions
 from . import client_value_service_signals
 from . import client_value_response_target

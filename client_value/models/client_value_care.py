@@ -7,7 +7,7 @@ from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..tools import settings, touch_rule
+from ..tools import settings, touch_indexes, touch_rule
 
 # Settings whose change the figures follow (``_settings_changed``): those
 # that plan the requests, and those that move the accounts' neglect moment.
@@ -96,7 +96,7 @@ class ClientValueCare(models.AbstractModel):
         ``concurrently``: on a connection of their own, in autocommit,
         without blocking the writers of the big tables (the history run on
         a live database; the current transaction is committed first)."""
-        wanted = touch_rule.indexes()
+        wanted = touch_indexes.indexes()
         names = [name for name, *_rest in wanted]
         cr = self.env.cr
         cr.execute(
@@ -104,7 +104,7 @@ class ClientValueCare(models.AbstractModel):
                 "SELECT indexname FROM pg_indexes WHERE tablename IN %s "
                 "AND (indexname LIKE %s OR indexname LIKE %s)",
                 ("mail_activity", "mail_message"),
-                *(prefix + "%" for prefix in touch_rule.INDEX_PREFIXES),
+                *(prefix + "%" for prefix in touch_indexes.INDEX_PREFIXES),
             )
         )
         existing = {row[0] for row in cr.fetchall()}

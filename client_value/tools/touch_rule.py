@@ -33,7 +33,6 @@ renders one for an alias, and the partial indexes render them for their
 table, so a query and the index it relies on read the same text.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from odoo.tools import SQL
@@ -577,58 +576,3 @@ def answer_sql(events):
         message_asked=sql(MESSAGE_MOMENT, "m"),
         message_waiting=sql(MESSAGE_WAITING, "m"),
     )
-
-
-# ---------------------------------------------------------------------------
-# Partial indexes: built from the same pieces as the queries
-# ---------------------------------------------------------------------------
-def _index(table, name, columns, where):
-    piece = where.format(t=table)
-    digest = hashlib.sha1(f"{columns}{piece}".encode()).hexdigest()[:6]
-    return (f"{table}_cv_{name}_{digest}", table, columns, piece)
-
-
-def indexes():
-    """(name, table, columns, predicate) of every partial index the rule
-    reads. The name carries a digest of the definition, so a changed rule
-    gets a new index and the old one is dropped."""
-    result = [
-        # The care summary and the timeline: the touches of one record.
-        _index("mail_activity", "touch", ["res_id"], ACTIVITY_TOUCH),
-        _index("mail_message", "touch", ["res_id"], MESSAGE_TOUCH),
-        # The timeline's automatic emails of one record.
-        _index("mail_message", "automatic", ["res_id"], MESSAGE_AUTOMATIC),
-    ]
-    for waiting in (WAITING_ACTIVITIES, WAITING_EMAILS):
-        result.append(
-            _index(
-                waiting.table,
-                "waiting",
-                [waiting.model_column, "res_id"],
-                waiting.where,
-            )
-        )
-    # The requests whose signal is still to give, by its moment.
-    for waiting in (WAITING_ACTIVITIES, WAITING_EMAILS):
-        for signal in SIGNALS:
-            result.append(
-                _index(
-                    waiting.table,
-                    signal.name,
-                    [signal.moment],
-                    f"{waiting.where} AND {signal.pending()}",
-                )
-            )
-    for moment in (*CONTACT_MOMENTS, EMAIL_MOMENT):
-        result.append(
-            _index(
-                moment.table,
-                moment.name,
-                [moment.column, moment.model_column, "res_id"],
-                f"{moment.where} AND {{t}}.{moment.column} IS NOT NULL",
-            )
-        )
-    return result
-
-
-INDEX_PREFIXES = ("mail_activity_cv_", "mail_message_cv_")
