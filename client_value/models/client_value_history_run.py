@@ -178,7 +178,9 @@ class ClientValueHistoryRun(models.Model):
                 for model in self.source_models.split(",")
                 if model in touch_rule.touch_models(env)
             ]
-            history.read_history(env, models_, account_ids)
+            # The first batch gathers the statistics of the columns it
+            # filled: the planner needs them for every batch after it.
+            history.read_history(env, models_, account_ids, analyze=not self.done)
         elif self.kind == "targets":
             history.replan_accounts(env, account_ids)
         env["client_value.care"]._refresh_last_touch(account_ids)

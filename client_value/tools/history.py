@@ -42,7 +42,7 @@ def _batch_records(env, models, accounts):
     return SQL("SELECT model, res_id FROM %s", table)
 
 
-def read_history(env, models, accounts=None):
+def read_history(env, models, accounts=None, analyze=None):
     """Read the history of the documents of ``models`` as the module would
     have, had it been there: the touch kind of their activities (and the
     done moment of the archived ones: midnight of their UTC done date, or
@@ -53,7 +53,10 @@ def read_history(env, models, accounts=None):
     waiting is due soon, late and escalated. With ``accounts`` (ids, or an
     SQL query of ids), only the documents of those accounts: the history
     job reads a database a batch of accounts at a time
-    (``client_value.history.run``). Reading twice changes nothing."""
+    (``client_value.history.run``). ``analyze``: gather the planner's
+    statistics of the columns just filled before answering (by default
+    when reading every account; the history job asks for it on its first
+    batch). Reading twice changes nothing."""
     models = tuple(models)
     if not models:
         return
@@ -105,10 +108,10 @@ def read_history(env, models, accounts=None):
             SQL("m.date"),
         )
     )
-    if records is None:
+    if records is None if analyze is None else analyze:
         # The columns just filled have no statistics yet: without them the
         # planner takes every message for a request and answers them one
-        # by one.
+        # by one (a batch of 2,000 accounts took 20 s instead of 2).
         cr.execute("ANALYZE mail_activity, mail_message")
     # The requests are answered by the messages sent after them, and by
     # being marked done (at their done moment, never before they were made).
