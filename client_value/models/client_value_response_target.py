@@ -1,8 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.sql import create_unique_index
 
 from ..tools import history, response_target
+from ..tools.compat import create_unique_index
 
 
 class ClientValueResponseTarget(models.Model):

@@ -6,6 +6,7 @@ it is used. Each name says what it stands for on 18.0 and on 19.0.
 """
 
 from odoo import api, release
+from odoo.tools import sql
 
 # (18, 0) or (19, 0): the series this code runs on.
 ODOO_SERIES = tuple(release.version_info[:2])
@@ -76,3 +77,13 @@ def cron_progress(env, processed, done, remaining, commit=False):
     cron._notify_progress(done=done, remaining=remaining)  # 18.0
     if commit:
         env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def create_unique_index(cr, name, table, columns):
+    """A unique index on ``columns`` unless it exists: 18.0's
+    ``create_unique_index``, 19.0's ``create_index(unique=True)`` (the
+    former is deprecated there)."""
+    if ODOO_19:
+        sql.create_index(cr, name, table, columns, unique=True)
+    else:
+        sql.create_unique_index(cr, name, table, columns)
