@@ -54,9 +54,10 @@ def read_history(env, models, accounts=None, analyze=None):
     SQL query of ids), only the documents of those accounts: the history
     job reads a database a batch of accounts at a time
     (``client_value.history.run``). ``analyze``: gather the planner's
-    statistics of the columns just filled before answering (by default
-    when reading every account; the history job asks for it on its first
-    batch). Reading twice changes nothing."""
+    statistics of the columns just filled, before answering and once read
+    (by default when reading every account; the history job asks for it
+    as the share of the accounts it has read grows). Reading twice changes
+    nothing."""
     models = tuple(models)
     if not models:
         return
@@ -143,6 +144,9 @@ def read_history(env, models, accounts=None, analyze=None):
         )
     )
     plan_waiting(env, models, now, records)
+    if analyze:
+        # And of the answers and plans: the figures of the batch read them.
+        cr.execute("ANALYZE mail_activity, mail_message")
     env.invalidate_all()
 
 
