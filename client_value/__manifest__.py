@@ -47,6 +47,7 @@
         "views/client_value_care_report_views.xml",
         "wizard/client_value_outcome_wizard_views.xml",
         "wizard/mail_activity_schedule_views.xml",
+        "wizard/mail_compose_message_views.xml",
         "wizard/client_value_no_reply_wizard_views.xml",
         "wizard/client_value_snooze_wizard_views.xml",
         "views/digest_digest_views.xml",
@@ -61,6 +62,11 @@
         "web.assets_backend": [
             "client_value/static/src/outcome/*.js",
             "client_value/static/src/chatter/*.js",
+            "client_value/static/src/colors/meaning_colors.js",
+        ],
+        # Odoo's graph views are loaded when first opened.
+        "web.assets_backend_lazy": [
+            "client_value/static/src/colors/graph_colors.js",
         ],
         "spreadsheet.o_spreadsheet": [
             "client_value/static/src/dashboard/*.js",

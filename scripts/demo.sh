@@ -11,7 +11,9 @@ if module_installed "$DEMO_DB" client_value; then
     say "reusing database $DEMO_DB (make demo-reset recreates it)"
     UPDATE=(-u client_value)
 else
-    create_db_with_addon "$DEMO_DB" demo "$DEMO_APPS"
+    # French and Spanish, as the module's translations: one salesperson
+    # works in French.
+    LOAD_LANGUAGES=fr_FR,es_ES create_db_with_addon "$DEMO_DB" demo "$DEMO_APPS"
     UPDATE=()
 fi
 if [ "${DEMO_NO_SERVE:-}" = 1 ]; then

@@ -331,7 +331,10 @@ create_db_with_addon() {
     new_db_from_base "$db" "$demo" "$apps"
     say "installing client_value in $db"
     local log="$CACHE/install-$db.log"
-    odoo_bin -d "$db" -i client_value --stop-after-init --log-level=warn --max-cron-threads=0 2>&1 | tee "$log"
+    # LOAD_LANGUAGES (e.g. fr_FR,es_ES): languages loaded before the module,
+    # so its demo data and translations come in them too.
+    odoo_bin -d "$db" -i client_value ${LOAD_LANGUAGES:+--load-language="$LOAD_LANGUAGES"} \
+        --stop-after-init --log-level=warn --max-cron-threads=0 2>&1 | tee "$log"
     module_installed "$db" client_value || die "client_value failed to install in $db"
     # Odoo installs a module whose demo data failed without it, and says so
     # only in a warning: that is a failure here.

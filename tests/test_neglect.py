@@ -511,18 +511,18 @@ class TestLiveNeglectState(NeglectCommon):
         self.request(self.contact_a, self.ago(days=5))
         self.run_cron()
         figures = self.summary(self.account)
-        # Flagged: every touch of the window is a request still waiting, and
-        # the reason says so.
+        # Flagged: the only touch of the window is the client's request,
+        # still waiting (none of ours), and the reason says so.
         self.assertTrue(self.account.client_neglected)
         self.assertEqual(
-            (figures["touches"], figures["service"], figures["open"]), (1, 1, 1)
+            (figures["touches"], figures["service"], figures["open"]), (0, 0, 1)
         )
         self.assertIn("no other touch", self.account.client_neglect_reason)
-        # A call: two touches in the window, one of them not waiting, and at
-        # that same moment no banner any more.
+        # A call: one touch of ours in the window, the request still
+        # waiting, and at that same moment no banner any more.
         self.done(self.contact_b, NOW + timedelta(hours=1), xmlid=CALL)
         figures = self.summary(self.account, NOW + timedelta(hours=2))
         self.env.invalidate_all()
-        self.assertEqual((figures["touches"], figures["open"]), (2, 1))
+        self.assertEqual((figures["touches"], figures["open"]), (1, 1))
         self.assertFalse(self.account.client_neglected)
         self.assertFalse(self.contact_a.account_neglected)

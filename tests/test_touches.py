@@ -141,19 +141,22 @@ class TestServiceRequests(ClientValueCase):
         self.assertFalse(email.date_answered)
         summary = self.summary(self.account)
         self.assertEqual(summary["open"], 1)
-        self.assertEqual(summary["service"], 1)
+        # The client's email is the client's request, not a touch of ours.
+        self.assertEqual(summary["service"], 0)
         self.assertEqual(summary["last_touch_kind"], "service")
         touch = self.env["client_value.touch"].search([("message_id", "=", email.id)])
         self.assertEqual(touch.state, "waiting")
         self.assertEqual(touch.partner_id, self.contact_b)
         self.assertEqual(touch.lead_id, self.lead_b)
-        # The setting off: still a touch, no longer a pending request.
+        # The setting off: still the client's touch, no longer a pending
+        # request; never one of ours.
         self.env["ir.config_parameter"].sudo().set_param(
             "client_value.count_incoming_email", "False"
         )
         summary = self.summary(self.account)
         self.assertEqual(summary["open"], 0)
-        self.assertEqual(summary["service"], 1)
+        self.assertEqual(summary["service"], 0)
+        self.assertEqual(summary["last_touch_kind"], "service")
 
     def test_incoming_email_with_reply(self):
         email = self.client_email(self.account, self.ago(days=2))
@@ -341,7 +344,7 @@ class TestCareSummary(ClientValueCase):
                     values = partners.read(fields)
                 self.assertTrue(
                     all(
-                        v["touch_count"] == 2 and v["waiting_request_count"] == 1
+                        v["touch_count"] == 1 and v["waiting_request_count"] == 1
                         for v in values
                     )
                 )

@@ -260,6 +260,12 @@ class _Demo:
                 ]
             )
         )
+        # Nina works in French where the demo database has it (make demo
+        # loads French and Spanish).
+        if self.env["res.lang"]._lang_get("fr_FR"):
+            users.filtered(
+                lambda user: user.login == "nina.okafor@example.com"
+            ).lang = "fr_FR"
         team = self.env.ref(
             "sales_team.team_sales_department", raise_if_not_found=False
         )

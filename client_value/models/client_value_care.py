@@ -20,6 +20,7 @@ FOLLOWED_SETTINGS = (
 # The touch view's columns the care summary and the last touch read.
 SUMMARY_COLUMNS = (
     "kind",
+    "source",
     "date",
     "state",
     "is_request",
@@ -50,10 +51,14 @@ SUMMARY_FIGURES = (
     "waiting_requests",
     "late_requests",
     "avg_response_hours",
+    "answered_request_count",
     "touch_count",
     "sales_touch_count",
     "service_touch_count",
     "admin_touch_count",
+    "our_last_touch_date",
+    "last_request_date",
+    "client_request_count",
 )
 
 
@@ -244,25 +249,38 @@ class ClientValueCare(models.AbstractModel):
             """
             %(no_jit)s
             WITH records AS MATERIALIZED (%(records)s)
-            SELECT r.account_id,
-                   max(t.date) FILTER (WHERE t.kind = 'sales'),
-                   count(*) FILTER (WHERE t.state = 'waiting' AND t.is_request),
-                   count(*) FILTER (WHERE t.state = 'waiting' AND t.is_request
-                                      AND t.answer_due <= %(now)s),
-                   avg(t.response_hours) FILTER (
-                       WHERE t.date_answered >= %(response_start)s AND t.is_request),
-                   count(t.kind) FILTER (WHERE t.date >= %(window_start)s),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'sales'),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'service'),
-                   count(*) FILTER (WHERE t.date >= %(window_start)s
-                                      AND t.kind = 'admin')
-              FROM records r
-              %(joined)s
-             WHERE t.company_id IS NULL OR t.company_id = ANY(%(company_ids)s)
-          GROUP BY r.account_id
+            SELECT account_id,
+                   max(ours) FILTER (WHERE kind = 'sales'),
+                   count(*) FILTER (WHERE state = 'waiting' AND is_request),
+                   count(*) FILTER (WHERE state = 'waiting' AND is_request
+                                      AND answer_due <= %(now)s),
+                   avg(response_hours) FILTER (WHERE answered_recently),
+                   count(*) FILTER (WHERE answered_recently
+                                      AND response_hours IS NOT NULL),
+                   count(kind) FILTER (WHERE ours >= %(window_start)s),
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'sales'),
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'service'),
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'admin'),
+                   max(ours) FILTER (WHERE kind IS NOT NULL),
+                   max(date) FILTER (WHERE from_client AND kind IS NOT NULL),
+                   count(*) FILTER (WHERE from_client AND kind IS NOT NULL
+                                      AND date >= %(window_start)s)
+              FROM (SELECT r.account_id, t.kind, t.state, t.is_request,
+                           t.answer_due, t.response_hours, t.date,
+                           %(ours)s AS ours, %(from_client)s AS from_client,
+                           t.is_request AND t.date_answered >= %(response_start)s
+                               AS answered_recently
+                      FROM records r
+                      %(joined)s
+                     WHERE t.company_id IS NULL
+                        OR t.company_id = ANY(%(company_ids)s)) t
+          GROUP BY account_id
             """,
+            ours=touch_rule.sql(touch_rule.OUR_MOMENT, "t"),
+            from_client=touch_rule.sql(touch_rule.FROM_CLIENT, "t"),
             no_jit=touch_rule.NO_JIT,
             joined=joined,
             company_ids=self.env.companies.ids,

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from ..tools import machine_mail, touch_rule
 from ..tools.compat import activity_types_keep_done
@@ -80,6 +80,45 @@ class MailActivity(models.Model):
     client_value_no_reply_note = fields.Text(
         string="No Reply Note", readonly=True, copy=False
     )
+
+    @api.depends("date_answered", "is_service_request")
+    def _compute_state(self):
+        """An answered service request still open needs nobody today: it
+        leaves the overdue list (and the counters, which count the overdue
+        and today's) and shows as answered until someone marks it done."""
+        result = super()._compute_state()
+        for activity in self:
+            if (
+                activity.is_service_request
+                and activity.date_answered
+                and activity.state in ("overdue", "today")
+            ):
+                activity.state = "planned"
+        return result
+
+    @api.model
+    def _client_value_complete_answered(self, documents):
+        """Mark done the open service requests already answered on
+        ``documents`` ((res_model, res_id) pairs): the salesperson's reply
+        completed them. Only those the user may write are touched."""
+        domain = [
+            ("is_service_request", "=", True),
+            ("date_answered", "!=", False),
+        ]
+        by_model = {}
+        for model, res_id in documents:
+            by_model.setdefault(model, set()).add(res_id)
+        requests = self.browse()
+        for model, res_ids in by_model.items():
+            requests |= self.search(
+                [*domain, ("res_model", "=", model), ("res_id", "in", list(res_ids))]
+            )
+        requests = requests._filtered_access("write")
+        if requests:
+            requests.action_feedback(
+                feedback=self.env._("Completed with the reply to the client.")
+            )
+        return requests
 
     @api.depends("activity_type_id", "res_model")
     def _compute_touch_kind(self):
@@ -185,12 +224,15 @@ class MailActivity(models.Model):
         """A request cannot have been made after it was logged."""
         requested_on = fields.Datetime.to_datetime(value)
         if latest and requested_on > latest:
+            # In the user's own time, as the dialog showed it.
             raise ValidationError(
                 self.env._(
                     "“Requested On” (%(requested)s) cannot be later than when the "
                     "request was logged (%(logged)s).",
-                    requested=requested_on,
-                    logged=latest,
+                    requested=format_datetime(
+                        self.env, requested_on, dt_format="short"
+                    ),
+                    logged=format_datetime(self.env, latest, dt_format="short"),
                 )
             )
 

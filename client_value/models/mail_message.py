@@ -251,7 +251,21 @@ class MailMessage(models.Model):
                     [row[5] for row in sent],
                 )
             )
+            if self._client_value_reply_completes():
+                self.env["mail.activity"]._client_value_complete_answered(
+                    [(row[1], row[2]) for row in sent]
+                )
         self.env["client_value.care"]._touched([(row[1], row[2]) for row in rows])
+
+    @api.model
+    def _client_value_reply_completes(self):
+        """Whether the reply being sent completes the service requests it
+        answers: the choice made in the composer, else the one the user
+        made last (their preference); never for the superuser."""
+        choice = self.env.context.get("client_value_complete_requests")
+        if choice is not None:
+            return bool(choice)
+        return not self.env.su and self.env.user.client_value_complete_on_reply
 
     @api.model
     def _client_value_set_answer_due(self, rows):

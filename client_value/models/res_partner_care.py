@@ -21,6 +21,22 @@ PROTECTED_FIELDS = (
     "client_value_snooze_note",
     "client_value_neglect_at",
 )
+# The care summary's figures (``client_value.care._summary``) and the
+# fields that show them; the dates are empty when there is none.
+SUMMARY_FIELDS = {
+    "last_sales_touch_date": "last_sales_touch_date",
+    "waiting_requests": "waiting_request_count",
+    "late_requests": "late_request_count",
+    "avg_response_hours": "avg_response_hours",
+    "answered_request_count": "answered_request_count",
+    "touch_count": "touch_count",
+    "sales_touch_count": "sales_touch_count",
+    "service_touch_count": "service_touch_count",
+    "admin_touch_count": "admin_touch_count",
+    "our_last_touch_date": "our_last_touch_date",
+    "last_request_date": "last_request_date",
+    "client_request_count": "client_request_count",
+}
 # Internal figures: employees only, never portal or public users.
 INTERNAL = "base.group_user"
 
@@ -78,7 +94,11 @@ class ResPartner(models.Model):
 
     # -- the care summary, as the reader sees it -----------------------------
     last_sales_touch_date = fields.Datetime(
-        compute="_compute_care_summary", groups=INTERNAL
+        string="Our Last Sales Touch",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="The last sales touch of ours: a call, a meeting, an email we "
+        "sent on a deal or an order. The client's own emails are requests.",
     )
     waiting_request_count = fields.Integer(
         string="Open Requests",
@@ -102,6 +122,33 @@ class ResPartner(models.Model):
         groups=INTERNAL,
         help="Average time to answer a request, over the requests answered "
         "in the last 90 days.",
+    )
+    answered_request_count = fields.Integer(
+        string="Requests Answered",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="Requests answered in the last 90 days: the average response "
+        "time is theirs.",
+    )
+    our_last_touch_date = fields.Datetime(
+        string="Our Last Touch",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="The last time we did something for the account: a done "
+        "activity, an email we sent, an answer to one of its requests.",
+    )
+    last_request_date = fields.Datetime(
+        string="Client's Last Request",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="The last time the client asked us something: a service "
+        "request, or an email from the client.",
+    )
+    client_request_count = fields.Integer(
+        string="Client Requests",
+        compute="_compute_care_summary",
+        groups=INTERNAL,
+        help="Requests and emails the client made in the look-back window.",
     )
     look_back_days = fields.Integer(
         string="Look-back Window",
@@ -249,30 +296,15 @@ class ResPartner(models.Model):
         summary = self.env["client_value.care"]._summary(
             partners.commercial_partner_id.ids, bulk=bulk
         )
-        names = [
-            "last_sales_touch_date",
-            "waiting_request_count",
-            "late_request_count",
-            "avg_response_hours",
-            "touch_count",
-            "sales_touch_count",
-            "service_touch_count",
-            "admin_touch_count",
-        ]
+        names = list(SUMMARY_FIELDS.values())
         with self.env.protecting([self._fields[name] for name in names], partners):
             partners._client_value_set_summary(summary)
 
     def _client_value_set_summary(self, summary):
         for partner in self:
             values = summary.get(partner.commercial_partner_id.id, {})
-            partner.last_sales_touch_date = values.get("last_sales_touch_date", False)
-            partner.waiting_request_count = values.get("waiting_requests", 0)
-            partner.late_request_count = values.get("late_requests", 0)
-            partner.avg_response_hours = values.get("avg_response_hours") or 0.0
-            partner.touch_count = values.get("touch_count", 0)
-            partner.sales_touch_count = values.get("sales_touch_count", 0)
-            partner.service_touch_count = values.get("service_touch_count", 0)
-            partner.admin_touch_count = values.get("admin_touch_count", 0)
+            for figure, fname in SUMMARY_FIELDS.items():
+                partner[fname] = values.get(figure) or False
 
     def _compute_look_back_days(self):
         self.look_back_days = settings.get(self.env, "neglect_window_days")

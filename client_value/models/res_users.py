@@ -7,6 +7,13 @@ class ResUsers(models.Model):
 
     _inherit = "res.users"
 
+    client_value_complete_on_reply = fields.Boolean(
+        string="A Reply Completes the Client's Requests",
+        help="When you reply to a client, the service requests your reply "
+        "answers are marked done. Otherwise they stay on your to-do list, "
+        "shown as answered, until you mark them done. The mail composer "
+        "remembers your last choice.",
+    )
     salesperson_satisfaction_avg = fields.Float(
         string="Satisfaction as Salesperson",
         compute="_compute_salesperson_satisfaction",
@@ -19,6 +26,14 @@ class ResUsers(models.Model):
         compute="_compute_salesperson_satisfaction",
         groups="sales_team.group_sale_salesman",
     )
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return [*super().SELF_WRITEABLE_FIELDS, "client_value_complete_on_reply"]
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return [*super().SELF_READABLE_FIELDS, "client_value_complete_on_reply"]
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_salesperson_satisfaction(self):

@@ -294,6 +294,22 @@ class ClientValueTouch(models.Model):
                 f"{touch.res_model},{touch.res_id}" if touch.res_model else False
             )
 
+    def action_open_document(self):
+        """Open the document the touch is on (a row's click), as the user:
+        Odoo's access rules decide, and the breadcrumb leads back."""
+        self.ensure_one()
+        document = self.env[self.res_model].browse(self.res_id)
+        document.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "views": [(False, "form")],
+            "view_mode": "form",
+            "target": "current",
+            "name": document.display_name,
+        }
+
     def action_no_reply_needed(self):
         """Close this waiting request without a reply (a wizard: why)."""
         self.ensure_one()

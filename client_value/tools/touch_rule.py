@@ -25,6 +25,10 @@ Vocabulary, one name per concept:
   working-time calendar of the company of the document it waits on; **due
   soon** a share of it before, **escalated** a while after
   (``tools/response_target.py``, :data:`SIGNALS`).
+- **from the client**: a row of the touch view the client made: a request,
+  or any email from the client (:data:`FROM_CLIENT`). The care card counts
+  them apart from **our touches**: what we did, and the answers we gave to
+  the client's requests, at the moment of the answer (:data:`OUR_MOMENT`).
 - **recent touch**: a touch that is not waiting, whose moment (or, for a
   request, whose answer) falls in the look-back window (``CONTACT_MOMENTS``).
 
@@ -244,6 +248,19 @@ MESSAGE_AUTOMATIC = "{t}.client_value_automatic IS NOT NULL"
 MESSAGE_TOUCH = "{t}.client_touch IS NOT NULL AND {t}.answers_request IS NOT TRUE"
 MESSAGE_MOMENT = "{t}.client_touch_date"
 MESSAGE_DUE = "COALESCE({t}.answer_due, {t}.client_touch_date)"
+
+
+# ---------------------------------------------------------------------------
+# Rows of the touch view (``client_value.touch``)
+# ---------------------------------------------------------------------------
+# What the client made: a request, or any email from the client.
+FROM_CLIENT = "({t}.is_request IS TRUE OR {t}.source = 'email_in')"
+# When a row was a touch of ours: its moment; for the client's rows, the
+# moment we answered (a contact, not a request closed without a reply).
+OUR_MOMENT = (
+    "CASE WHEN NOT " + FROM_CLIENT + " THEN {t}.date "
+    "WHEN {t}.state = 'answered' THEN {t}.date_answered END"
+)
 
 
 @dataclass(frozen=True)

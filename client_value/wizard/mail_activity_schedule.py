@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..tools import response_target
 
@@ -23,6 +23,16 @@ class MailActivitySchedule(models.TransientModel):
         help="Sets the response target of the service request: normal, high "
         "(one star) or urgent (two stars).",
     )
+
+    @api.constrains("date_requested")
+    def _check_client_value_date_requested(self):
+        """Refused when the dialog is saved, before any activity is made:
+        the dialog stays as it was, its buttons with it."""
+        now = fields.Datetime.now()
+        for scheduler in self.filtered("date_requested"):
+            self.env["mail.activity"]._client_value_check_requested_on(
+                scheduler.date_requested, now
+            )
 
     def _action_schedule_activities(self):
         scheduler = self

@@ -23,7 +23,7 @@ registry.category("web_tour.tours").add("client_value_neglected_accounts", {
                 content: "The Neglected Accounts list is open",
             },
             {
-                trigger: `${LAKESIDE_ROW}:has(td[name='client_neglect_reason']:contains('(20 days)')):has(td[name='client_waiting_days']:text(20))`,
+                trigger: `${LAKESIDE_ROW}:has(td[name='client_waiting_days']:text(20))`,
                 content: "Lakeside Dental is listed: Nora's request waits for 20 days",
             },
             {
