@@ -52,7 +52,7 @@ po:
 
 # Reruns the browser tests, saving their screenshots for the app page.
 screenshots:
-	@CLIENT_VALUE_SCREENSHOTS=update REUSE_DB=1 SKIP_LINT=1 PYTEST_ARGS="$(or $(PYTEST_ARGS),tests/test_browser.py tests/test_browser_features.py tests/test_browser_dashboard.py tests/test_browser_noise.py)" bash scripts/test.sh
+	@CLIENT_VALUE_SCREENSHOTS=update REUSE_DB=1 SKIP_LINT=1 PYTEST_ARGS="$(or $(PYTEST_ARGS),tests/test_browser.py tests/test_browser_features.py tests/test_browser_dashboard.py tests/test_browser_noise.py tests/test_browser_salesperson_day.py)" bash scripts/test.sh
 
 # client_value/README.rst from the fragments in client_value/readme/.
 readme:

@@ -63,6 +63,7 @@
             "client_value/static/src/outcome/*.js",
             "client_value/static/src/chatter/*.js",
             "client_value/static/src/colors/meaning_colors.js",
+            "client_value/static/src/team/team_card.scss",
         ],
         # Odoo's graph views are loaded when first opened.
         "web.assets_backend_lazy": [

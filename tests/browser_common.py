@@ -12,9 +12,13 @@ import json
 import os
 import struct
 import unittest
+from datetime import timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
-from odoo import SUPERUSER_ID, api
+from pytz import utc
+
+from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, common, new_test_user
 from odoo.tests.common import (
@@ -84,6 +88,26 @@ CLICK_JS = """(() => {
 })()"""
 
 
+def raw_email(sender, subject, body, when):
+    """A plain raw email from ``sender`` at ``when`` (naive UTC)."""
+    return (
+        "\r\n".join(
+            [
+                f"From: {sender}",
+                "To: sales@example.com",
+                f"Subject: {subject}",
+                f"Message-ID: <cv-browser-{abs(hash((sender, subject)))}@example.com>",
+                f"Date: {format_datetime(utc.localize(when))}",
+                "MIME-Version: 1.0",
+                "Content-Type: text/plain; charset=utf-8",
+                "",
+                body,
+            ]
+        )
+        + "\r\n"
+    )
+
+
 def screenshot_dir():
     """Where screenshots go.
 
@@ -118,6 +142,40 @@ class BrowserCase(HttpCase):
             _find_executable()
         except unittest.SkipTest as exc:
             raise AssertionError(CHROMIUM_MISSING) from exc
+
+    @classmethod
+    def _setup_clinic(cls, name, salesman):
+        """A clinic of ``salesman``, its contact Alice (with an email) and
+        her opportunity, named after ``name``."""
+        Partner = cls.env["res.partner"]
+        clinic = Partner.create(
+            {"name": f"{name} Clinic", "is_company": True, "user_id": salesman.id}
+        )
+        alice = Partner.create(
+            {
+                "name": f"Alice {name}",
+                "parent_id": clinic.id,
+                "email": f"alice@{name.lower()}-clinic.example.com",
+            }
+        )
+        deal = cls.env["crm.lead"].create(
+            {
+                "name": f"{name} Clinic booking",
+                "type": "opportunity",
+                "partner_id": alice.id,
+                "user_id": salesman.id,
+                "team_id": False,
+            }
+        )
+        return clinic, alice, deal
+
+    def receive(self, record, contact, subject, body, days_ago):
+        """The client's raw email through the gateway, ``days_ago`` days ago."""
+        when = fields.Datetime.now().replace(microsecond=0) - timedelta(days=days_ago)
+        raw = raw_email(f"{contact.name} <{contact.email}>", subject, body, when)
+        self.env["mail.thread"].message_process(record._name, raw, thread_id=record.id)
+        self.env.flush_all()
+        return record.message_ids.filtered(lambda m: m.subject == subject)
 
     @classmethod
     def _setup_client_care(cls, login, groups):

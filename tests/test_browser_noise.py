@@ -6,9 +6,6 @@ gateway (``message_process``).
 """
 
 from datetime import timedelta
-from email.utils import format_datetime
-
-from pytz import utc
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
@@ -19,26 +16,6 @@ SERVICE = "client_value.mail_activity_type_service_request"
 TOUR_TIMEOUT = 300
 
 
-def raw_email(sender, subject, body, when):
-    """A plain raw email from ``sender`` at ``when`` (naive UTC)."""
-    return (
-        "\r\n".join(
-            [
-                f"From: {sender}",
-                "To: sales@example.com",
-                f"Subject: {subject}",
-                f"Message-ID: <cv-browser-{abs(hash((sender, subject)))}@example.com>",
-                f"Date: {format_datetime(utc.localize(when))}",
-                "MIME-Version: 1.0",
-                "Content-Type: text/plain; charset=utf-8",
-                "",
-                body,
-            ]
-        )
-        + "\r\n"
-    )
-
-
 @tagged("post_install", "-at_install", "client_value")
 class TestBrowserNoReply(BrowserCase):
     @classmethod
@@ -47,34 +24,7 @@ class TestBrowserNoReply(BrowserCase):
         cls.salesman = cls._setup_client_care(
             "cv_noreply_salesman", "sales_team.group_sale_salesman"
         )
-        Partner = cls.env["res.partner"]
-        cls.clinic = Partner.create(
-            {"name": "Bay Clinic", "is_company": True, "user_id": cls.salesman.id}
-        )
-        cls.alice = Partner.create(
-            {
-                "name": "Alice Bay",
-                "parent_id": cls.clinic.id,
-                "email": "alice@bay-clinic.example.com",
-            }
-        )
-        cls.deal = cls.env["crm.lead"].create(
-            {
-                "name": "Clinic booking",
-                "type": "opportunity",
-                "partner_id": cls.alice.id,
-                "user_id": cls.salesman.id,
-                "team_id": False,
-            }
-        )
-
-    def receive(self, record, contact, subject, body, days_ago):
-        """The client's raw email through the gateway, ``days_ago`` days ago."""
-        when = fields.Datetime.now().replace(microsecond=0) - timedelta(days=days_ago)
-        raw = raw_email(f"{contact.name} <{contact.email}>", subject, body, when)
-        self.env["mail.thread"].message_process(record._name, raw, thread_id=record.id)
-        self.env.flush_all()
-        return record.message_ids.filtered(lambda m: m.subject == subject)
+        cls.clinic, cls.alice, cls.deal = cls._setup_clinic("Bay", cls.salesman)
 
     def test_no_reply_needed_from_the_chatter(self):
         thanks = self.receive(

@@ -13,7 +13,6 @@ from odoo import fields
 from odoo.tests import new_test_user, tagged
 
 from .browser_common import BrowserCase
-from .test_browser_noise import raw_email
 
 SERVICE = "client_value.mail_activity_type_service_request"
 TOUR_TIMEOUT = 300
@@ -27,34 +26,7 @@ class TestBrowserSalespersonDay(BrowserCase):
         cls.salesman = cls._setup_client_care(
             "cv_day_salesman", "sales_team.group_sale_salesman"
         )
-        Partner = cls.env["res.partner"]
-        cls.clinic = Partner.create(
-            {"name": "Day Clinic", "is_company": True, "user_id": cls.salesman.id}
-        )
-        cls.alice = Partner.create(
-            {
-                "name": "Alice Day",
-                "parent_id": cls.clinic.id,
-                "email": "alice@day-clinic.example.com",
-            }
-        )
-        cls.deal = cls.env["crm.lead"].create(
-            {
-                "name": "Day Clinic booking",
-                "type": "opportunity",
-                "partner_id": cls.alice.id,
-                "user_id": cls.salesman.id,
-                "team_id": False,
-            }
-        )
-
-    def receive(self, record, subject, days_ago):
-        when = fields.Datetime.now().replace(microsecond=0) - timedelta(days=days_ago)
-        raw = raw_email(
-            f"{self.alice.name} <{self.alice.email}>", subject, "Could you help?", when
-        )
-        self.env["mail.thread"].message_process(record._name, raw, thread_id=record.id)
-        self.env.flush_all()
+        cls.clinic, cls.alice, cls.deal = cls._setup_clinic("Day", cls.salesman)
 
     def request(self, summary, days_ago, deadline_days_ago, record=None):
         now = fields.Datetime.now().replace(microsecond=0)
@@ -67,7 +39,7 @@ class TestBrowserSalespersonDay(BrowserCase):
         )
 
     def test_from_waiting_to_the_document_and_back(self):
-        self.receive(self.deal, "Which plan fits us?", 2)
+        self.receive(self.deal, self.alice, "Which plan fits us?", "Could you help?", 2)
         self.assertEqual(self.clinic.waiting_request_count, 1)
         self.start_tour(
             "/odoo/action-base.action_partner_form/%d" % self.clinic.id,
@@ -93,6 +65,15 @@ class TestBrowserSalespersonDay(BrowserCase):
             login=self.salesman.login,
             timeout=TOUR_TIMEOUT,
         )
+        path, switches = self.take_screenshot(
+            "client_tasks",
+            "/odoo/action-client_value.mail_activity_action_client_tasks",
+            ".o_list_view .o_group_header",
+            login=self.salesman.login,
+            click=".o_list_view .o_group_header",
+            shown=".o_list_view .o_data_row",
+        )
+        self.assertScreenshot(path, switches)
 
     def test_the_dialog_still_schedules_after_a_refused_requested_on(self):
         self.start_tour(
@@ -135,3 +116,39 @@ class TestBrowserSalespersonDay(BrowserCase):
             login=manager.login,
             timeout=TOUR_TIMEOUT,
         )
+        path, switches = self.take_screenshot(
+            "neglected_accounts",
+            "/odoo/action-client_value.res_partner_action_neglected",
+            ".o_list_view .o_data_row",
+            login=manager.login,
+        )
+        self.assertScreenshot(path, switches)
+        # Odoo's graph of the trend draws flagged red and cleared green, as
+        # the dashboard does (static/src/colors/).
+        path, switches = self.take_screenshot(
+            "neglect_trend",
+            "/odoo/action-client_value.client_value_neglect_event_action",
+            ".o_graph_renderer canvas",
+            login=manager.login,
+            # The bars have grown: Chart.js animates them for a second.
+            until_js="new Promise((resolve) => setTimeout(() => resolve(true), 1500))",
+        )
+        self.assertScreenshot(path, switches)
+
+    def test_waiting_requests_screenshot(self):
+        self.receive(self.deal, self.alice, "Which plan fits us?", "Could you help?", 2)
+        self.request("Replacement badge reader", 3, 1)
+        self.env.flush_all()
+        action = self.clinic.action_view_waiting_requests()
+        self.assertEqual(
+            len(self.env["client_value.touch"].search(action["domain"])), 2
+        )
+        path, switches = self.take_screenshot(
+            "waiting_requests",
+            "/odoo/action-base.action_partner_form/%d" % self.clinic.id,
+            ".oe_stat_button[name='action_view_waiting_requests']",
+            login=self.salesman.login,
+            click=".oe_stat_button[name='action_view_waiting_requests']",
+            shown=".o_list_view .o_data_row",
+        )
+        self.assertScreenshot(path, switches)

@@ -197,6 +197,10 @@ class TestDescription(TransactionCase):
             "partner_care",
             "dashboard",
             "closed_without_reply",
+            "client_tasks",
+            "waiting_requests",
+            "neglected_accounts",
+            "neglect_trend",
         ):
             self.assertIn('src="/client_value/static/description/%s.png"' % name, html)
         # Screenshots taken by the browser tests (make screenshots).
@@ -206,6 +210,10 @@ class TestDescription(TransactionCase):
             "partner_care",
             "dashboard",
             "closed_without_reply",
+            "client_tasks",
+            "waiting_requests",
+            "neglected_accounts",
+            "neglect_trend",
         ):
             png = (ADDON_DIR / "static/description" / ("%s.png" % name)).read_bytes()
             self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n", name)

@@ -138,12 +138,15 @@ class MailActivity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = check_protected(self, PROTECTED_FIELDS, vals_list)
+        if not self.env.su:
+            # Refused before anything is made: the dialog that asked stays
+            # as it was (a new record, its buttons with it).
+            now = fields.Datetime.now()
+            for vals in vals_list:
+                if vals.get("date_requested"):
+                    self._client_value_check_requested_on(vals["date_requested"], now)
         activities = super().create(vals_list)
         requests = activities.filtered("is_service_request")
-        if not self.env.su:
-            now = fields.Datetime.now()
-            for request in requests:
-                self._client_value_check_requested_on(request.date_requested, now)
         if requests:
             self.env["client_value.care"]._touched(
                 [(request.res_model, request.res_id) for request in requests]

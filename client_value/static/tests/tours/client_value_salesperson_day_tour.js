@@ -1,8 +1,6 @@
 import { registry } from "@web/core/registry";
-import { openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
+import { chooseActivityType, openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
-const TYPE_INPUT = ".modal .o_field_widget[name='activity_type_id'] input";
-const TYPE_BADGE = ".modal .o_field_widget[name='activity_type_id'] .o_selection_badge";
 const SCHEDULE = ".modal button[name='action_schedule_activities']";
 
 /**
@@ -93,34 +91,7 @@ registry.category("web_tour.tours").add("client_value_schedule_after_refusal", {
                 trigger: ".modal .o_field_widget[name='activity_type_id']",
                 content: "The scheduling dialog is open",
             },
-            {
-                isActive: [TYPE_INPUT],
-                trigger: TYPE_INPUT,
-                content: "Choose the activity type",
-                run: "fill Service Request",
-            },
-            {
-                isActive: [TYPE_INPUT],
-                trigger: ".o-autocomplete--dropdown-item:contains('Service Request')",
-                content: "Service Request",
-                run: "click",
-            },
-            {
-                isActive: [TYPE_INPUT],
-                trigger: `${TYPE_INPUT}:value(Service Request)`,
-                content: "The type is set",
-            },
-            {
-                isActive: [TYPE_BADGE],
-                trigger: `${TYPE_BADGE}:contains('Service Request')`,
-                content: "Choose Service Request",
-                run: "click",
-            },
-            {
-                isActive: [TYPE_BADGE],
-                trigger: `${TYPE_BADGE}.active:contains('Service Request')`,
-                content: "The type is set",
-            },
+            ...chooseActivityType("Service Request"),
             {
                 trigger: ".modal .o_field_widget[name='summary'] input",
                 content: "Say what the client asked",
@@ -149,6 +120,13 @@ registry.category("web_tour.tours").add("client_value_schedule_after_refusal", {
             {
                 trigger: `${SCHEDULE}:enabled`,
                 content: "The dialog still offers Schedule",
+            },
+            // 19.0 shows a filled date as a button until it is clicked.
+            {
+                isActive: [".modal .o_field_widget[name='date_requested'] button.o_input"],
+                trigger: ".modal .o_field_widget[name='date_requested'] button.o_input",
+                content: "Open the date for editing",
+                run: "click",
             },
             {
                 trigger: ".modal .o_field_widget[name='date_requested'] input",

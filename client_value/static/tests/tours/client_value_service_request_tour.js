@@ -1,9 +1,7 @@
 import { registry } from "@web/core/registry";
-import { openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
+import { chooseActivityType, openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const CARE_PAGE = ".o_form_view .tab-pane.active";
-const TYPE_INPUT = ".modal .o_field_widget[name='activity_type_id'] input";
-const TYPE_BADGE = ".modal .o_field_widget[name='activity_type_id'] .o_selection_badge";
 
 /**
  * Open Ben Harbour's contact from CRM > Sales > Customers.
@@ -92,36 +90,7 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 trigger: ".modal .o_field_widget[name='activity_type_id']",
                 content: "The scheduling dialog is open",
             },
-            // 18.0: the type is a many2one input.
-            {
-                isActive: [TYPE_INPUT],
-                trigger: TYPE_INPUT,
-                content: "Choose the activity type",
-                run: "fill Service Request",
-            },
-            {
-                isActive: [TYPE_INPUT],
-                trigger: ".o-autocomplete--dropdown-item:contains('Service Request')",
-                content: "Service Request",
-                run: "click",
-            },
-            {
-                isActive: [TYPE_INPUT],
-                trigger: `${TYPE_INPUT}:value(Service Request)`,
-                content: "The type is set",
-            },
-            // 19.0: the types are badges.
-            {
-                isActive: [TYPE_BADGE],
-                trigger: `${TYPE_BADGE}:contains('Service Request')`,
-                content: "Choose Service Request",
-                run: "click",
-            },
-            {
-                isActive: [TYPE_BADGE],
-                trigger: `${TYPE_BADGE}.active:contains('Service Request')`,
-                content: "The type is set",
-            },
+            ...chooseActivityType("Service Request"),
             {
                 trigger: ".modal .o_field_widget[name='summary'] input",
                 content: "Say what the client asked",

@@ -57,3 +57,43 @@ export function openCrmSalesMenu(menuXmlid, content) {
         },
     ];
 }
+
+const TYPE_INPUT = ".modal .o_field_widget[name='activity_type_id'] input";
+const TYPE_BADGE = ".modal .o_field_widget[name='activity_type_id'] .o_selection_badge";
+
+/**
+ * In the scheduling dialog, choose the activity type ``name``: 18.0 offers
+ * the types in a many2one input, 19.0 as badges.
+ */
+export function chooseActivityType(name) {
+    return [
+        {
+            isActive: [TYPE_INPUT],
+            trigger: TYPE_INPUT,
+            content: "Choose the activity type",
+            run: `fill ${name}`,
+        },
+        {
+            isActive: [TYPE_INPUT],
+            trigger: `.o-autocomplete--dropdown-item:contains('${name}')`,
+            content: name,
+            run: "click",
+        },
+        {
+            isActive: [TYPE_INPUT],
+            trigger: `${TYPE_INPUT}:value(${name})`,
+            content: "The type is set",
+        },
+        {
+            isActive: [TYPE_BADGE],
+            trigger: `${TYPE_BADGE}:contains('${name}')`,
+            content: `Choose ${name}`,
+            run: "click",
+        },
+        {
+            isActive: [TYPE_BADGE],
+            trigger: `${TYPE_BADGE}.active:contains('${name}')`,
+            content: "The type is set",
+        },
+    ];
+}
