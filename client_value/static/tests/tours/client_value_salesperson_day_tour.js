@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { chooseActivityType, openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
+import { openCrmSalesMenu, patient, scheduleFromChatter } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const SCHEDULE = ".modal button[name='action_schedule_activities']";
 
@@ -82,16 +82,7 @@ registry.category("web_tour.tours").add("client_value_client_tasks", {
 registry.category("web_tour.tours").add("client_value_schedule_after_refusal", {
     steps: () =>
         patient([
-            {
-                trigger: ".o-mail-Chatter-activity",
-                content: "Schedule an activity from the chatter",
-                run: "click",
-            },
-            {
-                trigger: ".modal .o_field_widget[name='activity_type_id']",
-                content: "The scheduling dialog is open",
-            },
-            ...chooseActivityType("Service Request"),
+            ...scheduleFromChatter("Service Request"),
             {
                 trigger: ".modal .o_field_widget[name='summary'] input",
                 content: "Say what the client asked",

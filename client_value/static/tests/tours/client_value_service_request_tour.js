@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { chooseActivityType, openCrmSalesMenu, patient } from "@client_value/../tests/tours/utils/client_value_tour_util";
+import { openCrmSalesMenu, patient, scheduleFromChatter } from "@client_value/../tests/tours/utils/client_value_tour_util";
 
 const CARE_PAGE = ".o_form_view .tab-pane.active";
 
@@ -81,16 +81,7 @@ registry.category("web_tour.tours").add("client_value_service_request", {
                 trigger: `${CARE_PAGE} .o_field_widget[name='waiting_request_count'] span:text(1)`,
                 content: "One request of the account waits for an answer",
             },
-            {
-                trigger: ".o-mail-Chatter-activity",
-                content: "Schedule an activity from the chatter",
-                run: "click",
-            },
-            {
-                trigger: ".modal .o_field_widget[name='activity_type_id']",
-                content: "The scheduling dialog is open",
-            },
-            ...chooseActivityType("Service Request"),
+            ...scheduleFromChatter("Service Request"),
             {
                 trigger: ".modal .o_field_widget[name='summary'] input",
                 content: "Say what the client asked",

@@ -97,3 +97,22 @@ export function chooseActivityType(name) {
         },
     ];
 }
+
+/**
+ * From the chatter, open the scheduling dialog and choose the activity
+ * type ``name``.
+ */
+export function scheduleFromChatter(name) {
+    return [
+        {
+            trigger: ".o-mail-Chatter-activity",
+            content: "Schedule an activity from the chatter",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name='activity_type_id']",
+            content: "The scheduling dialog is open",
+        },
+        ...chooseActivityType(name),
+    ];
+}
