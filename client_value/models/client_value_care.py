@@ -216,14 +216,15 @@ class ClientValueCare(models.AbstractModel):
         """Care figures of ``account_ids`` as the user sees them, in one
         aggregate query: only the touches of records they may read.
 
-        The records holding the accounts' touches come first. Each is then
-        looked up among the touches through the sources' indexes (OFFSET 0
-        keeps the lookup per record, which the planner would otherwise turn
-        into scans of whole tables), so a batch of accounts costs the same
+        The records holding the accounts' touches come first. The figures
+        of each record's touches are then summed up per record, and those of
+        the records per account. Each record is looked up among the touches
+        through the sources' indexes (an aggregate per record, which keeps
+        the lookup per record), so a batch of accounts costs the same
         whatever the database's size; with ``bulk`` (a list of many accounts,
-        an export), the touches are read once and joined to the records.
-        The touches are the view's rows, with only the columns the figures
-        read.
+        an export), the touches are read once, summed up per document and
+        joined to the records, one row per document. The touches are the
+        view's rows, with only the columns the figures read.
 
         Returns {account_id: {figure: value}} (``SUMMARY_FIGURES``);
         accounts without any touch are absent.
@@ -233,61 +234,96 @@ class ClientValueCare(models.AbstractModel):
             return {}
         Touch = self.env["client_value.touch"]
         touch_rule.flush_sources(self.env)
-        touches = Touch._touch_query(SUMMARY_COLUMNS, automatic=False)
+        # Each touch with what the figures ask of it: whether it is ours and
+        # when (``OUR_MOMENT``), whether the client made it, whether it is a
+        # request answered within the response period.
+        touches = SQL(
+            """
+            SELECT t.res_model, t.res_id, t.kind, t.state, t.is_request,
+                   t.answer_due, t.response_hours, t.date,
+                   %(ours)s AS ours, %(from_client)s AS from_client,
+                   t.is_request AND t.date_answered >= %(response_start)s
+                       AS answered_recently
+              FROM (%(touches)s) t
+             WHERE t.company_id IS NULL OR t.company_id = ANY(%(company_ids)s)
+            """,
+            ours=touch_rule.sql(touch_rule.OUR_MOMENT, "t"),
+            from_client=touch_rule.sql(touch_rule.FROM_CLIENT, "t"),
+            response_start=self._day_start(RESPONSE_DAYS),
+            touches=Touch._touch_query(SUMMARY_COLUMNS, automatic=False),
+            company_ids=self.env.companies.ids,
+        )
+        # The figures of one document's touches, then of the account's
+        # documents: a list of accounts joins one row per document, not one
+        # per touch.
+        window_start = self._day_start(settings.get(self.env, "neglect_window_days"))
+        per_document = SQL(
+            """
+            SELECT res_model, res_id,
+                   max(ours) FILTER (WHERE kind = 'sales') AS last_sales,
+                   count(*) FILTER (WHERE state = 'waiting' AND is_request) AS waiting,
+                   count(*) FILTER (WHERE state = 'waiting' AND is_request
+                                      AND answer_due <= %(now)s) AS late,
+                   sum(response_hours) FILTER (WHERE answered_recently)
+                       AS response_sum,
+                   count(response_hours) FILTER (WHERE answered_recently)
+                       AS answered,
+                   count(kind) FILTER (WHERE ours >= %(window_start)s) AS ours,
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'sales') AS sales,
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'service') AS service,
+                   count(*) FILTER (WHERE ours >= %(window_start)s
+                                      AND kind = 'admin') AS admin,
+                   max(ours) FILTER (WHERE kind IS NOT NULL) AS last_ours,
+                   max(date) FILTER (WHERE from_client AND kind IS NOT NULL)
+                       AS last_request,
+                   count(*) FILTER (WHERE from_client AND kind IS NOT NULL
+                                      AND date >= %(window_start)s) AS requests
+              FROM (%(touches)s) t
+            """,
+            now=fields.Datetime.now(),
+            window_start=window_start,
+            touches=touches,
+        )
         if bulk:
-            joined = SQL(
-                "JOIN (%s) t ON t.res_model = r.model AND t.res_id = r.res_id",
-                touches,
+            documents = SQL(
+                "JOIN (%s GROUP BY res_model, res_id) d "
+                "ON d.res_model = r.model AND d.res_id = r.res_id",
+                per_document,
             )
         else:
-            joined = SQL(
-                "CROSS JOIN LATERAL (SELECT * FROM (%s) v WHERE v.res_model = r.model "
-                "AND v.res_id = r.res_id OFFSET 0) t",
-                touches,
+            # Looked up per record through the sources' indexes, so a batch
+            # costs the same whatever the database's size.
+            documents = SQL(
+                "CROSS JOIN LATERAL (%s WHERE t.res_model = r.model "
+                "AND t.res_id = r.res_id GROUP BY res_model, res_id) d",
+                per_document,
             )
         query = SQL(
             """
             %(no_jit)s
             WITH records AS MATERIALIZED (%(records)s)
-            SELECT account_id,
-                   max(ours) FILTER (WHERE kind = 'sales'),
-                   count(*) FILTER (WHERE state = 'waiting' AND is_request),
-                   count(*) FILTER (WHERE state = 'waiting' AND is_request
-                                      AND answer_due <= %(now)s),
-                   avg(response_hours) FILTER (WHERE answered_recently),
-                   count(*) FILTER (WHERE answered_recently
-                                      AND response_hours IS NOT NULL),
-                   count(kind) FILTER (WHERE ours >= %(window_start)s),
-                   count(*) FILTER (WHERE ours >= %(window_start)s
-                                      AND kind = 'sales'),
-                   count(*) FILTER (WHERE ours >= %(window_start)s
-                                      AND kind = 'service'),
-                   count(*) FILTER (WHERE ours >= %(window_start)s
-                                      AND kind = 'admin'),
-                   max(ours) FILTER (WHERE kind IS NOT NULL),
-                   max(date) FILTER (WHERE from_client AND kind IS NOT NULL),
-                   count(*) FILTER (WHERE from_client AND kind IS NOT NULL
-                                      AND date >= %(window_start)s)
-              FROM (SELECT r.account_id, t.kind, t.state, t.is_request,
-                           t.answer_due, t.response_hours, t.date,
-                           %(ours)s AS ours, %(from_client)s AS from_client,
-                           t.is_request AND t.date_answered >= %(response_start)s
-                               AS answered_recently
-                      FROM records r
-                      %(joined)s
-                     WHERE t.company_id IS NULL
-                        OR t.company_id = ANY(%(company_ids)s)) t
-          GROUP BY account_id
+            SELECT r.account_id,
+                   max(d.last_sales),
+                   sum(d.waiting)::int,
+                   sum(d.late)::int,
+                   sum(d.response_sum) / NULLIF(sum(d.answered), 0),
+                   sum(d.answered)::int,
+                   sum(d.ours)::int,
+                   sum(d.sales)::int,
+                   sum(d.service)::int,
+                   sum(d.admin)::int,
+                   max(d.last_ours),
+                   max(d.last_request),
+                   sum(d.requests)::int
+              FROM records r
+              %(documents)s
+          GROUP BY r.account_id
             """,
-            ours=touch_rule.sql(touch_rule.OUR_MOMENT, "t"),
-            from_client=touch_rule.sql(touch_rule.FROM_CLIENT, "t"),
             no_jit=touch_rule.NO_JIT,
-            joined=joined,
-            company_ids=self.env.companies.ids,
+            documents=documents,
             records=self._account_records(account_ids, Touch._readable_records()),
-            response_start=self._day_start(RESPONSE_DAYS),
-            now=fields.Datetime.now(),
-            window_start=self._day_start(settings.get(self.env, "neglect_window_days")),
         )
         return {
             row[0]: dict(zip(SUMMARY_FIGURES, row[1:], strict=True))

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools.sql import create_index
 
 from ..tools import history, settings
+from ..tools.compat import cache_values
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
 from .client_value_care import BULK_ACCOUNTS
@@ -301,10 +302,12 @@ class ResPartner(models.Model):
             partners._client_value_set_summary(summary)
 
     def _client_value_set_summary(self, summary):
-        for partner in self:
-            values = summary.get(partner.commercial_partner_id.id, {})
-            for figure, fname in SUMMARY_FIELDS.items():
-                partner[fname] = values.get(figure) or False
+        # One cache update per figure: a long list sets thousands at once.
+        accounts = [summary.get(partner.commercial_partner_id.id, {}) for partner in self]
+        for figure, fname in SUMMARY_FIELDS.items():
+            cache_values(
+                self, fname, [values.get(figure) or False for values in accounts]
+            )
 
     def _compute_look_back_days(self):
         self.look_back_days = settings.get(self.env, "neglect_window_days")

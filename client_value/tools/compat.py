@@ -87,3 +87,17 @@ def create_unique_index(cr, name, table, columns):
         sql.create_index(cr, name, table, columns, unique=True)
     else:
         sql.create_unique_index(cr, name, table, columns)
+
+
+def cache_values(records, fname, values):
+    """Put the computed ``values`` of the field ``fname`` of ``records`` (in
+    the same order) in the cache at once: a compute method filling the
+    figures of thousands of records, without one assignment per record.
+    18.0 keeps the cache in the environment, 19.0 in each field."""
+    field = records._fields[fname]
+    values = [field.convert_to_cache(value, records) for value in values]
+    cache = getattr(records.env, "cache", None)
+    if cache is not None and hasattr(cache, "update"):  # 18.0
+        cache.update(records, field, values)
+    else:  # 19.0
+        field._get_cache(records.env).update(zip(records._ids, values, strict=True))
