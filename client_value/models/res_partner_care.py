@@ -303,7 +303,9 @@ class ResPartner(models.Model):
 
     def _client_value_set_summary(self, summary):
         # One cache update per figure: a long list sets thousands at once.
-        accounts = [summary.get(partner.commercial_partner_id.id, {}) for partner in self]
+        accounts = [
+            summary.get(partner.commercial_partner_id.id, {}) for partner in self
+        ]
         for figure, fname in SUMMARY_FIELDS.items():
             cache_values(
                 self, fname, [values.get(figure) or False for values in accounts]
