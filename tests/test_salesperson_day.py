@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_datetime
 from odoo.tools.safe_eval import safe_eval
@@ -202,3 +202,45 @@ class TestToDoList(ClientValueCase):
         )
         self.assertIn(local, str(refused.exception))
         self.assertNotIn(fields.Datetime.to_string(later), str(refused.exception))
+
+
+@tagged("post_install", "-at_install", "client_value")
+class TestWhatTheDayLetsUsersDo(ClientValueCase):
+    """The row that opens a document, and the remembered choice, as the
+    users who call them over RPC."""
+
+    def test_a_row_opens_only_a_document_the_user_may_read(self):
+        self.request(self.contact_a, self.ago(days=2))
+        colleague_lead = self.env["crm.lead"].create(
+            {
+                "name": "Olga's own deal",
+                "type": "opportunity",
+                "partner_id": self.contact_b.id,
+                "user_id": self.other_salesman.id,
+            }
+        )
+        self.request(colleague_lead, self.ago(days=1), user=self.other_salesman)
+        Touch = self.env["client_value.touch"]
+        mine = Touch.search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.contact_a.id)]
+        )
+        action = mine.with_user(self.salesman).action_open_document()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", self.contact_a.id)
+        )
+        theirs = Touch.search(
+            [("res_model", "=", "crm.lead"), ("res_id", "=", colleague_lead.id)]
+        )
+        self.assertTrue(theirs)
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.salesman).action_open_document()
+
+    def test_the_remembered_choice_is_the_users_own(self):
+        self.salesman.with_user(self.salesman).write(
+            {"client_value_complete_on_reply": True}
+        )
+        self.assertTrue(self.salesman.client_value_complete_on_reply)
+        with self.assertRaises(AccessError):
+            self.salesman.with_user(self.other_salesman).write(
+                {"client_value_complete_on_reply": False}
+            )

@@ -45,11 +45,12 @@ LATEST_COLUMNS = (
 BULK_ACCOUNTS = 5000
 # The care summary's average response time looks this many days back.
 RESPONSE_DAYS = 90
-# The figures of the care summary, in the order of its query.
+# The figures of the care summary, in the order of its query, named after
+# the account's fields that show them (``res_partner_care.py``).
 SUMMARY_FIGURES = (
     "last_sales_touch_date",
-    "waiting_requests",
-    "late_requests",
+    "waiting_request_count",
+    "late_request_count",
     "avg_response_hours",
     "answered_request_count",
     "touch_count",

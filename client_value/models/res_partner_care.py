@@ -6,7 +6,7 @@ from ..tools import history, settings
 from ..tools.compat import cache_values
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
-from .client_value_care import BULK_ACCOUNTS
+from .client_value_care import BULK_ACCOUNTS, SUMMARY_FIGURES
 from .client_value_neglect_watch import SNOOZE_REASONS
 
 # Fields only the neglect watch and the touch rule write.
@@ -22,22 +22,6 @@ PROTECTED_FIELDS = (
     "client_value_snooze_note",
     "client_value_neglect_at",
 )
-# The care summary's figures (``client_value.care._summary``) and the
-# fields that show them; the dates are empty when there is none.
-SUMMARY_FIELDS = {
-    "last_sales_touch_date": "last_sales_touch_date",
-    "waiting_requests": "waiting_request_count",
-    "late_requests": "late_request_count",
-    "avg_response_hours": "avg_response_hours",
-    "answered_request_count": "answered_request_count",
-    "touch_count": "touch_count",
-    "sales_touch_count": "sales_touch_count",
-    "service_touch_count": "service_touch_count",
-    "admin_touch_count": "admin_touch_count",
-    "our_last_touch_date": "our_last_touch_date",
-    "last_request_date": "last_request_date",
-    "client_request_count": "client_request_count",
-}
 # Internal figures: employees only, never portal or public users.
 INTERNAL = "base.group_user"
 
@@ -297,8 +281,9 @@ class ResPartner(models.Model):
         summary = self.env["client_value.care"]._summary(
             partners.commercial_partner_id.ids, bulk=bulk
         )
-        names = list(SUMMARY_FIELDS.values())
-        with self.env.protecting([self._fields[name] for name in names], partners):
+        with self.env.protecting(
+            [self._fields[name] for name in SUMMARY_FIGURES], partners
+        ):
             partners._client_value_set_summary(summary)
 
     def _client_value_set_summary(self, summary):
@@ -306,9 +291,10 @@ class ResPartner(models.Model):
         accounts = [
             summary.get(partner.commercial_partner_id.id, {}) for partner in self
         ]
-        for figure, fname in SUMMARY_FIELDS.items():
+        # The dates are empty when there is none.
+        for fname in SUMMARY_FIGURES:
             cache_values(
-                self, fname, [values.get(figure) or False for values in accounts]
+                self, fname, [values.get(fname) or False for values in accounts]
             )
 
     def _compute_look_back_days(self):
