@@ -303,6 +303,31 @@ class TestCareSummary(ClientValueCase):
             at_once = listed.read(fields)
         self.assertEqual(at_once, one_by_one)
 
+    def test_an_export_of_more_than_a_thousand_accounts_reads_them_at_once(self):
+        """Odoo computes a field a thousand records at a time, and exports a
+        thousand at a time: an export of more accounts still reads their
+        figures in one query over the touches, with the same figures."""
+        accounts = self.env["res.partner"].create(
+            [{"name": f"Export {i:04d}", "is_company": True} for i in range(1100)]
+        )
+        self.request(accounts[-1], self.ago(days=2))
+        Care = type(self.env["client_value.care"])
+        with self.at(NOW):
+            self.env.invalidate_all()
+            with (
+                patch.object(res_partner_care, "BULK_ACCOUNTS", 500),
+                patch.object(
+                    Care, "_summary", autospec=True, side_effect=Care._summary
+                ) as summary,
+            ):
+                rows = accounts.export_data(["name", "waiting_request_count"])
+            self.assertEqual(summary.call_count, 1)
+            self.assertTrue(summary.call_args.kwargs["bulk"])
+            self.assertEqual(rows["datas"][-1], ["Export 1099", 1])
+            self.assertEqual({row[1] for row in rows["datas"][:-1]}, {0})
+            self.env.invalidate_all()
+            self.assertEqual(accounts[-1].waiting_request_count, 1)
+
     def test_summary_query_count_does_not_grow_with_partners(self):
         Partner = self.env["res.partner"]
 

@@ -41,8 +41,10 @@ LATEST_COLUMNS = (
     "res_model",
     "res_id",
 )
-# A list of more accounts than this reads their figures at once.
+# A list of more accounts than this reads their figures at once, at most
+# this many a time.
 BULK_ACCOUNTS = 5000
+BULK_MOST = 200_000
 # The care summary's average response time looks this many days back.
 RESPONSE_DAYS = 90
 # The figures of the care summary, in the order of its query, named after

@@ -1,12 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 from odoo.tools.sql import create_index
 
 from ..tools import history, settings
 from ..tools.compat import cache_values
 from ..tools.protect import check_protected
 from ..tools.touch_rule import TOUCH_KINDS
-from .client_value_care import BULK_ACCOUNTS, SUMMARY_FIGURES
+from .client_value_care import BULK_ACCOUNTS, BULK_MOST, SUMMARY_FIGURES
 from .client_value_neglect_watch import SNOOZE_REASONS
 
 # Fields only the neglect watch and the touch rule write.
@@ -270,21 +271,29 @@ class ResPartner(models.Model):
     # timezone: without this, one user's figures would be served to another.
     @api.depends_context("uid", "allowed_company_ids", "tz")
     def _compute_care_summary(self):
-        partners = self
-        bulk = False
-        # A list of many accounts (an export, a long list): the ORM computes
-        # a thousand at a time; the figures of all of them are read at once,
-        # in one query that reads the touches once.
-        if len(self._prefetch_ids) > BULK_ACCOUNTS:
-            partners = self.browse(self._prefetch_ids)
-            bulk = True
+        # A long list or an export comes here whole (``fetch``): the touches
+        # are read once for all its accounts.
         summary = self.env["client_value.care"]._summary(
-            partners.commercial_partner_id.ids, bulk=bulk
+            self.commercial_partner_id.ids, bulk=len(self) > BULK_ACCOUNTS
         )
         with self.env.protecting(
-            [self._fields[name] for name in SUMMARY_FIGURES], partners
+            [self._fields[name] for name in SUMMARY_FIGURES], self
         ):
-            partners._client_value_set_summary(summary)
+            self._client_value_set_summary(summary)
+
+    def fetch(self, field_names=None):
+        result = super().fetch(field_names)
+        # A long list or an export, which Odoo then reads a thousand records
+        # at a time: the care figures of all its accounts are read first, in
+        # one query over the touches (``BULK_MOST`` accounts at most each).
+        if (
+            field_names
+            and len(self) > BULK_ACCOUNTS
+            and not set(SUMMARY_FIGURES).isdisjoint(field_names)
+        ):
+            for ids in split_every(BULK_MOST, self._ids):
+                self.browse(ids)._compute_care_summary()
+        return result
 
     def _client_value_set_summary(self, summary):
         # One cache update per figure: a long list sets thousands at once.
