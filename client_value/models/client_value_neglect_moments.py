@@ -124,7 +124,7 @@ class ClientValueNeglectMoments(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 "%s WITH %s, %s SELECT id FROM stored",
-                touch_rule.NO_JIT,
+                touch_rule.planner_settings(account_ids),
                 self._moment_ctes(account_ids),
                 self._store_moments_ctes(account_ids, now),
             )

@@ -517,7 +517,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
             ) result
           ORDER BY account_id
             """,
-            no_jit=touch_rule.NO_JIT,
+            no_jit=touch_rule.planner_settings(account_ids),
             moments=self._moment_ctes(account_ids),
             now=now,
             neglected=self._neglected_query("waiting", "rescued"),

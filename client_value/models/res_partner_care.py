@@ -281,8 +281,10 @@ class ResPartner(models.Model):
         ):
             self._client_value_set_summary(summary)
 
-    def fetch(self, field_names=None):
-        result = super().fetch(field_names)
+    # Odoo's fetch returns nothing; the figures are read after its access
+    # checks.
+    def fetch(self, field_names=None):  # pylint: disable=missing-return
+        super().fetch(field_names)
         # A long list or an export, which Odoo then reads a thousand records
         # at a time: the care figures of all its accounts are read first, in
         # one query over the touches (``BULK_MOST`` accounts at most each).
@@ -293,7 +295,6 @@ class ResPartner(models.Model):
         ):
             for ids in split_every(BULK_MOST, self._ids):
                 self.browse(ids)._compute_care_summary()
-        return result
 
     def _client_value_set_summary(self, summary):
         # One cache update per figure: a long list sets thousands at once.
