@@ -7,7 +7,7 @@ from odoo import api, fields, models, sql_db
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
-from ..tools import settings, touch_indexes, touch_rule
+from ..tools import query_plan, settings, touch_indexes, touch_rule
 
 # Settings whose change the figures follow (``_settings_changed``): those
 # that plan the requests, and those that move the accounts' neglect moment.
@@ -324,7 +324,7 @@ class ClientValueCare(models.AbstractModel):
               %(documents)s
           GROUP BY r.account_id
             """,
-            no_jit=touch_rule.NO_JIT,
+            no_jit=query_plan.NO_JIT,
             documents=documents,
             records=self._account_records(account_ids, Touch._readable_records()),
         )
@@ -424,7 +424,7 @@ class ClientValueCare(models.AbstractModel):
                  WHERE acc.id IN (SELECT account_id FROM latest)
                    AND acc.client_neglected
                 """,
-                no_jit=touch_rule.NO_JIT,
+                no_jit=query_plan.NO_JIT,
                 latest=self._latest_touches(account_ids),
                 untouched=untouched,
             )

@@ -1,7 +1,7 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
-from ..tools import settings, touch_rule
+from ..tools import query_plan, settings, touch_rule
 
 
 class ClientValueNeglectMoments(models.AbstractModel):
@@ -124,7 +124,7 @@ class ClientValueNeglectMoments(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 "%s WITH %s, %s SELECT id FROM stored",
-                touch_rule.planner_settings(account_ids),
+                query_plan.settings_for(account_ids),
                 self._moment_ctes(account_ids),
                 self._store_moments_ctes(account_ids, now),
             )

@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_date, split_every
 
-from ..tools import settings, touch_rule, ui
+from ..tools import query_plan, settings, touch_rule, ui
 from ..tools.compat import cron_progress
 from ..tools.touch_rule import active_sources, sql
 
@@ -489,7 +489,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
             )
         query = SQL(
             """
-            %(no_jit)s
+            %(plan)s
             WITH %(moments)s,
             waiting AS (SELECT account_id FROM waiting_all WHERE due <= %(now)s),
             rescued AS (SELECT account_id FROM contact),
@@ -517,7 +517,7 @@ class ClientValueNeglectWatch(models.AbstractModel):
             ) result
           ORDER BY account_id
             """,
-            no_jit=touch_rule.planner_settings(account_ids),
+            plan=query_plan.settings_for(account_ids),
             moments=self._moment_ctes(account_ids),
             now=now,
             neglected=self._neglected_query("waiting", "rescued"),

@@ -210,28 +210,6 @@ def sql(piece, alias):
     return SQL(piece.format(t=alias))
 
 
-# Queries over many accounts that PostgreSQL prices high enough to
-# JIT-compile: compiling takes longer than running them. Off for the rest of
-# the transaction only.
-NO_JIT = SQL("SET LOCAL jit = off;")
-# A query of a few accounts (the frequent run, an account just touched) reads
-# a few rows through the indexes: starting PostgreSQL's parallel workers takes
-# longer than that (about 30 ms a query on the bench's data). For at most
-# this many accounts, they are off too, for the rest of the transaction.
-FEW_ACCOUNTS = 500
-FEW_ROWS = SQL("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0;")
-
-
-def planner_settings(account_ids=None):
-    """What a query of the rule over ``account_ids`` sets first: JIT off
-    (``NO_JIT``); parallel workers off too for a list of few accounts
-    (``FEW_ROWS``). None (every account) and an SQL query of ids count as
-    many."""
-    if isinstance(account_ids, list | tuple) and len(account_ids) <= FEW_ACCOUNTS:
-        return FEW_ROWS
-    return NO_JIT
-
-
 # ---------------------------------------------------------------------------
 # Activities
 # ---------------------------------------------------------------------------
