@@ -2,6 +2,10 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 from ..tools import query_plan, settings, touch_rule
+from ..tools.touch_rule import sql
+
+# The records of the accounts a decision is limited to, read once (a CTE).
+WATCHED_RECORDS = "watched_records"
 
 
 class ClientValueNeglectMoments(models.AbstractModel):
@@ -39,16 +43,83 @@ class ClientValueNeglectMoments(models.AbstractModel):
         (account_id, due: the due moment of its first request to become
         late) and ``contact`` (account_id, moment: its latest touch within
         the look-back window). Only touches within today's window count: an
-        older one has left every window to come."""
+        older one has left every window to come.
+
+        Over every account, they read the waiting requests and the window's
+        touches through the partial indexes on them. Limited to some
+        accounts, they read those accounts' records once
+        (``watched_records``), then each record's requests and latest touch
+        through the indexes on the record: a decision over a few accounts
+        costs their records, not the window's touches of the database."""
+        window_start = self._window_start()
+        records = SQL()
+        if account_ids is None:
+            waiting = self._waiting_query(due_only=True)
+            latest = self._rescued_query(window_start)
+        else:
+            records = SQL(
+                "%s AS MATERIALIZED (%s),",
+                SQL.identifier(WATCHED_RECORDS),
+                self.env["client_value.care"]._account_records(account_ids),
+            )
+            waiting = self._waiting_of_records(WATCHED_RECORDS)
+            latest = self._contact_of_records(WATCHED_RECORDS, window_start)
         return SQL(
             """
+            %(records)s
             waiting_all AS MATERIALIZED (
                 SELECT account_id, min(due) AS due FROM (%(waiting)s) w
               GROUP BY account_id),
             contact AS MATERIALIZED (%(latest)s)
             """,
-            waiting=self._waiting_query(account_ids, due_only=True),
-            latest=self._rescued_query(self._window_start(), account_ids, latest=True),
+            records=records,
+            waiting=waiting,
+            latest=latest,
+        )
+
+    @api.model
+    def _waiting_of_records(self, records):
+        """(account_id, due) of each waiting request on the records of
+        ``records`` (a CTE of account_records' rows), through the partial
+        indexes on the waiting requests of a record."""
+        return SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT r.account_id, %(due)s AS due FROM %(records)s r "
+                "JOIN %(table)s src ON src.%(model_column)s = r.model "
+                "AND src.res_id = r.res_id WHERE %(waiting)s",
+                due=sql(waiting.due, "src"),
+                records=SQL.identifier(records),
+                table=SQL.identifier(waiting.table),
+                model_column=SQL.identifier(waiting.model_column),
+                waiting=sql(waiting.where, "src"),
+            )
+            for waiting in touch_rule.waiting_tables(self.env)
+        )
+
+    @api.model
+    def _contact_of_records(self, records, window_start):
+        """(account_id, moment): the latest contact moment since
+        ``window_start`` of each account of ``records`` (a CTE of
+        account_records' rows) that has one, looked up record by record."""
+        latest = SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT max(src.%(moment)s) AS moment FROM %(table)s src "
+                "WHERE src.%(model_column)s = r.model AND src.res_id = r.res_id "
+                "AND %(where)s AND src.%(moment)s >= %(window_start)s",
+                moment=SQL.identifier(moment.column),
+                table=SQL.identifier(moment.table),
+                model_column=SQL.identifier(moment.model_column),
+                where=sql(moment.where, "src"),
+                window_start=window_start,
+            )
+            for moment in touch_rule.contact_moments(self.env)
+        )
+        return SQL(
+            "SELECT r.account_id, max(m.moment) AS moment FROM %s r "
+            "CROSS JOIN LATERAL (%s) m "
+            "GROUP BY r.account_id HAVING max(m.moment) IS NOT NULL",
+            SQL.identifier(records),
+            latest,
         )
 
     @api.model

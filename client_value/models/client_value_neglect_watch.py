@@ -275,55 +275,40 @@ class ClientValueNeglectWatch(models.AbstractModel):
         return SQL("AND %s = ANY(%s)", SQL(column), list(account_ids))
 
     @api.model
-    def _rescued_query(self, window_start, account_ids=None, latest=False):
-        """Accounts with a recent touch: a contact moment (done, sent,
-        answered) within the window, read through the partial indexes on
-        those moments; limited to ``account_ids`` when given. With
-        ``latest``: (account_id, moment), the latest such moment of each."""
-        records = None
-        if account_ids is not None:
-            records = self.env["client_value.care"]._account_records(account_ids)
-
-        def restrict(moment):
-            if records is None:
-                return SQL()
-            return SQL(
-                "AND (src.%s, src.res_id) IN (SELECT model, res_id FROM (%s) r)",
-                SQL.identifier(moment.model_column),
-                records,
-            )
-
+    def _rescued_query(self, window_start):
+        """(account_id, moment) of every account with a recent touch: its
+        latest contact moment (done, sent, answered) within the window, read
+        through the partial indexes on those moments. The decisions over a
+        few accounts read their records instead
+        (``_contact_of_records``)."""
         touched = SQL(" UNION ALL ").join(
             SQL(
                 "SELECT src.%(model_column)s AS model, src.res_id, "
                 "src.%(moment)s AS moment FROM %(table)s src "
-                "WHERE %(where)s AND src.%(moment)s >= %(window_start)s %(restrict)s",
+                "WHERE %(where)s AND src.%(moment)s >= %(window_start)s",
                 model_column=SQL.identifier(moment.model_column),
                 table=SQL.identifier(moment.table),
                 where=sql(moment.where, "src"),
                 moment=SQL.identifier(moment.column),
                 window_start=window_start,
-                restrict=restrict(moment),
             )
             for moment in touch_rule.contact_moments(self.env)
         )
-        rescued = SQL(" UNION ALL " if latest else " UNION ").join(
+        rescued = SQL(" UNION ALL ").join(
             SQL(
-                "SELECT p.commercial_partner_id AS account_id %s FROM touched t %s "
-                "WHERE t.model = %s",
-                SQL(", t.moment") if latest else SQL(),
+                "SELECT p.commercial_partner_id AS account_id, t.moment "
+                "FROM touched t %s WHERE t.model = %s",
                 touch_rule.record_join(source, "t", "t.res_id"),
                 source.model,
             )
             for source in active_sources(self.env)
         )
-        if latest:
-            rescued = SQL(
-                "SELECT account_id, max(moment) AS moment FROM (%s) r "
-                "GROUP BY account_id",
-                rescued,
-            )
-        return SQL("WITH touched AS (%s) %s", touched, rescued)
+        return SQL(
+            "WITH touched AS (%s) SELECT account_id, max(moment) AS moment "
+            "FROM (%s) r GROUP BY account_id",
+            touched,
+            rescued,
+        )
 
     # -- the watch's rules, each a named piece of its query ---------------------
 
