@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.client_value.tools import response_target
 
@@ -155,6 +156,49 @@ class TestSourceTouches(SourceCase):
                 # the request still waits, and is late
                 figures = self.summary(account, WEDNESDAY_MORNING)
                 self.assertEqual(figures["open"], 1)
+
+    def test_a_few_accounts_read_through_their_records_as_every_account(self):
+        """The frequent run and an account just touched decide a few
+        accounts through their records; the daily run reads the touches of
+        every account: both give each account the same first due moment and
+        latest touch, on every kind of document."""
+        accounts = self.env["res.partner"]
+        for index, model in enumerate(self.SOURCES):
+            account, contact = self.fresh_account(f"Moments of {model}")
+            document = self.document(model, partner=contact)
+            # Our email (it answers nothing yet), the client's email and
+            # request, and a call that answers neither: the latest touch is
+            # the call on every other account, our email on the others.
+            self.reply(document, FRIDAY_EVENING - timedelta(hours=1), user=self.user_a)
+            self.client_email(document, FRIDAY_EVENING, author=contact)
+            self.request(document, FRIDAY_EVENING, user=self.user_a)
+            call = MONDAY_MORNING if index % 2 else FRIDAY_EVENING - timedelta(days=7)
+            self.done(document, call, xmlid=CALL, user=self.user_a)
+            accounts |= account
+        quiet, contact = self.fresh_account("Only a request")
+        self.request(contact, FRIDAY_EVENING)
+        accounts |= quiet
+        self.env.flush_all()
+
+        def moments(account_ids):
+            watch = self.Watch.sudo()
+            with self.at(WEDNESDAY_MORNING):
+                rows = self.env.execute_query(
+                    SQL(
+                        "WITH %s SELECT 'due', account_id, due FROM waiting_all "
+                        "UNION ALL SELECT 'touch', account_id, moment FROM contact",
+                        watch._moment_ctes(account_ids),
+                    )
+                )
+            return sorted(row for row in rows if row[1] in accounts.ids)
+
+        every = moments(None)
+        self.assertEqual(moments(accounts.ids), every)
+        self.assertEqual(
+            {(kind, account_id) for kind, account_id, _moment in every},
+            {("due", account.id) for account in accounts}
+            | {("touch", account.id) for account in accounts - quiet},
+        )
 
     def test_kinds_follow_the_document(self):
         kinds = {}
