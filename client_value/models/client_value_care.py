@@ -305,7 +305,7 @@ class ClientValueCare(models.AbstractModel):
             )
         query = SQL(
             """
-            %(no_jit)s
+            %(plan)s
             WITH records AS MATERIALIZED (%(records)s)
             SELECT r.account_id,
                    max(d.last_sales),
@@ -324,7 +324,7 @@ class ClientValueCare(models.AbstractModel):
               %(documents)s
           GROUP BY r.account_id
             """,
-            no_jit=query_plan.NO_JIT,
+            plan=query_plan.MANY_ROWS,
             documents=documents,
             records=self._account_records(account_ids, Touch._readable_records()),
         )
@@ -399,7 +399,7 @@ class ClientValueCare(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                %(no_jit)s
+                %(plan)s
                 WITH latest AS MATERIALIZED (%(latest)s),
                 updated AS (
                     UPDATE res_partner p
@@ -424,7 +424,7 @@ class ClientValueCare(models.AbstractModel):
                  WHERE acc.id IN (SELECT account_id FROM latest)
                    AND acc.client_neglected
                 """,
-                no_jit=query_plan.NO_JIT,
+                plan=query_plan.MANY_ROWS,
                 latest=self._latest_touches(account_ids),
                 untouched=untouched,
             )
