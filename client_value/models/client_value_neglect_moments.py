@@ -101,18 +101,10 @@ class ClientValueNeglectMoments(models.AbstractModel):
         """(account_id, moment): the latest contact moment since
         ``window_start`` of each account of ``records`` (a CTE of
         account_records' rows) that has one, looked up record by record."""
-        latest = SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT max(src.%(moment)s) AS moment FROM %(table)s src "
-                "WHERE src.%(model_column)s = r.model AND src.res_id = r.res_id "
-                "AND %(where)s AND src.%(moment)s >= %(window_start)s",
-                moment=SQL.identifier(moment.column),
-                table=SQL.identifier(moment.table),
-                model_column=SQL.identifier(moment.model_column),
-                where=sql(moment.where, "src"),
-                window_start=window_start,
-            )
-            for moment in touch_rule.contact_moments(self.env)
+        latest = self._window_moments(
+            window_start,
+            "max({moment}) AS moment",
+            "AND {model} = r.model AND src.res_id = r.res_id",
         )
         return SQL(
             "SELECT r.account_id, max(m.moment) AS moment FROM %s r "

@@ -281,18 +281,8 @@ class ClientValueNeglectWatch(models.AbstractModel):
         through the partial indexes on those moments. The decisions over a
         few accounts read their records instead
         (``_contact_of_records``)."""
-        touched = SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT src.%(model_column)s AS model, src.res_id, "
-                "src.%(moment)s AS moment FROM %(table)s src "
-                "WHERE %(where)s AND src.%(moment)s >= %(window_start)s",
-                model_column=SQL.identifier(moment.model_column),
-                table=SQL.identifier(moment.table),
-                where=sql(moment.where, "src"),
-                moment=SQL.identifier(moment.column),
-                window_start=window_start,
-            )
-            for moment in touch_rule.contact_moments(self.env)
+        touched = self._window_moments(
+            window_start, "{model} AS model, src.res_id, {moment} AS moment"
         )
         rescued = SQL(" UNION ALL ").join(
             SQL(
@@ -309,6 +299,32 @@ class ClientValueNeglectWatch(models.AbstractModel):
             touched,
             rescued,
         )
+
+    @api.model
+    def _window_moments(self, window_start, columns, condition=""):
+        """One SELECT per contact moment (``touch_rule.contact_moments``),
+        joined by UNION ALL: ``columns`` of its rows ``src`` whose moment is
+        within the window since ``window_start``, and that meet
+        ``condition``. Both are text in which ``{moment}`` and ``{model}``
+        name the moment's column and the record's model column."""
+        branches = []
+        for moment in touch_rule.contact_moments(self.env):
+            names = {
+                "moment": f'src."{moment.column}"',
+                "model": f'src."{moment.model_column}"',
+            }
+            branches.append(
+                SQL(
+                    "SELECT %s FROM %s src WHERE %s AND %s >= %s %s",
+                    SQL(columns.format(**names)),
+                    SQL.identifier(moment.table),
+                    sql(moment.where, "src"),
+                    SQL(names["moment"]),
+                    window_start,
+                    SQL(condition.format(**names)),
+                )
+            )
+        return SQL(" UNION ALL ").join(branches)
 
     # -- the watch's rules, each a named piece of its query ---------------------
 
