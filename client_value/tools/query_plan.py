@@ -18,6 +18,7 @@ MANY_ROWS = SQL("SET LOCAL jit = off; SET LOCAL work_mem = '32MB';")
 # prices it as a read from a spinning disk, four times a sequential one, and
 # then scans whole tables of orders, invoices and tasks to find an account's
 # few: 16 ms instead of 2 on the bench's 20,000 accounts, growing with them).
+# A batch of the history run reads its accounts' records the same way.
 FEW_ACCOUNTS = 500
 FEW_ROWS = SQL(
     "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0; "
